@@ -1,0 +1,82 @@
+import { ConflictError } from '@platform/service-kit';
+import type { Role, User as UserDto } from '@platform/contracts';
+import type { Prisma, User } from '../generated/prisma/client';
+import { isUniqueViolation, type Db } from '../db';
+
+export type UserRow = User;
+type Tx = Prisma.TransactionClient | Db;
+
+export function toUserDto(u: User): UserDto {
+  return {
+    id: u.id,
+    email: u.email,
+    username: u.username,
+    role: u.role,
+    is_active: u.isActive,
+    max_concurrent_sessions: u.maxConcurrentSessions,
+    created_at: u.createdAt.toISOString(),
+    updated_at: u.updatedAt.toISOString(),
+  };
+}
+
+export interface UserFilter {
+  role?: Role | undefined;
+  isActive?: boolean | undefined;
+  q?: string | undefined;
+  after?: { createdAt: Date; id: string } | undefined;
+  limit: number;
+}
+
+/** Users in Postgres; unique clashes surface as ConflictError. */
+export class UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  findById(id: string, tx: Tx = this.db): Promise<User | null> {
+    return tx.user.findUnique({ where: { id } });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.db.user.findUnique({ where: { email: email.toLowerCase() } });
+  }
+
+  async create(data: { email: string; username: string; passwordHash: string; role?: Role }, tx: Tx = this.db): Promise<User> {
+    try {
+      return await tx.user.create({ data: { ...data, email: data.email.toLowerCase() } });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError('Email or username is already taken');
+      throw err;
+    }
+  }
+
+  async update(id: string, data: Prisma.UserUpdateInput, tx: Tx = this.db): Promise<User> {
+    try {
+      return await tx.user.update({ where: { id }, data });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError('Username is already taken', { field: 'username' });
+      throw err;
+    }
+  }
+
+  delete(id: string, tx: Tx = this.db): Promise<User> {
+    return tx.user.delete({ where: { id } });
+  }
+
+  countActiveAdmins(tx: Tx = this.db): Promise<number> {
+    return tx.user.count({ where: { role: 'admin', isActive: true } });
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  list(f: UserFilter): Promise<User[]> {
+    const where: Prisma.UserWhereInput = {
+      ...(f.role ? { role: f.role } : {}),
+      ...(f.isActive !== undefined ? { isActive: f.isActive } : {}),
+      ...(f.q
+        ? { OR: [{ email: { contains: f.q, mode: 'insensitive' } }, { username: { contains: f.q, mode: 'insensitive' } }] }
+        : {}),
+      ...(f.after
+        ? { AND: [{ OR: [{ createdAt: { lt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { lt: f.after.id } }] }] }
+        : {}),
+    };
+    return this.db.user.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: f.limit + 1 });
+  }
+}

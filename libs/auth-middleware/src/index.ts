@@ -1,0 +1,3 @@
+export * from './jwks';
+export * from './verify';
+export * from './middleware';

@@ -1,0 +1,53 @@
+import type { RequestHandler } from 'express';
+import type { AccessTokenClaims, TokenRole } from '@platform/contracts';
+import { ForbiddenError, UnauthorizedError } from '@platform/service-kit';
+import type { AccessTokenVerifier } from './verify';
+
+export interface AuthContext {
+  userId: string;
+  role: TokenRole;
+  claims: AccessTokenClaims;
+  token: string;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      auth?: AuthContext;
+    }
+  }
+}
+
+/** The bearer token of a request, from the Authorization header only. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** Requires a valid access token and puts the caller on `req.auth`. */
+export function requireAuth(verifier: AccessTokenVerifier): RequestHandler {
+  return async (req, _res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) throw new UnauthorizedError('Missing bearer token');
+    const claims = await verifier.verify(token);
+    req.auth = { userId: claims.sub, role: claims.role, claims, token };
+    next();
+  };
+}
+
+/** Allows only callers whose role is one of `roles` (after requireAuth). */
+export function requireRole(...roles: TokenRole[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.auth) throw new UnauthorizedError();
+    if (!roles.includes(req.auth.role)) throw new ForbiddenError('Your role may not do this');
+    next();
+  };
+}
+
+/** The authenticated caller of a request that passed requireAuth. */
+export function authOf(req: { auth?: AuthContext }): AuthContext {
+  if (!req.auth) throw new UnauthorizedError();
+  return req.auth;
+}

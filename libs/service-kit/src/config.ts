@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+/** Raised when the environment does not satisfy a service's config schema; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Env helpers: booleans from strings, comma-separated lists. */
+export const env = {
+  bool,
+  list: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  port: z.coerce.number().int().min(0).max(65535),
+  ms: z.coerce.number().int().min(1),
+};
+
+/** Settings every service shares: where it listens, how it logs, how it finds the registry and shuts down. */
+export const BaseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug']).default('info'),
+  SERVICE_VERSION: z.string().default(process.env.npm_package_version ?? '0.1.0'),
+  INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._:-]+$/).default(`${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`),
+  PUBLIC_URL: z.url().optional(),
+  REGISTRY_URL: z.url().default('http://127.0.0.1:8100'),
+  REGISTRY_TOKEN: z.string().min(16, 'REGISTRY_TOKEN must be at least 16 characters'),
+  REGISTER_WITH_REGISTRY: bool.default(true),
+  BODY_LIMIT: z.string().default('100kb'),
+  SHUTDOWN_TIMEOUT_MS: env.ms.default(10_000),
+  TRUST_PROXY: z.string().default('loopback'),
+});
+export type BaseConfig = z.infer<typeof BaseConfigSchema>;
+
+/** Parses `source` against `schema` once at start; throws ConfigError listing every problem. */
+export function loadConfig<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import type { DependencyCheck, HealthResponse, ReadyResponse } from '@platform/contracts';
+import type { Metrics } from './metrics';
+
+/** A readiness probe of one dependency: resolves when reachable, throws when not. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+  timeoutMs?: number;
+}
+
+async function runCheck(c: ReadinessCheck): Promise<DependencyCheck> {
+  const started = Date.now();
+  const timeoutMs = c.timeoutMs ?? 2000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      c.check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { name: c.name, ok: true, latency_ms: Date.now() - started };
+  } catch (err) {
+    return { name: c.name, ok: false, latency_ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface OpsRoutesOptions {
+  service: string;
+  version: string;
+  instanceId: string;
+  metrics: Metrics;
+  checks: ReadinessCheck[];
+  /** False once shutdown began: readiness fails so load balancers stop sending traffic. */
+  isAccepting: () => boolean;
+}
+
+/** `/health` (alive), `/ready` (dependencies reachable, 503 otherwise) and `/metrics` (Prometheus). */
+export function opsRoutes(o: OpsRoutesOptions): Router {
+  const router = Router();
+  const startedAt = Date.now();
+  router.get('/health', (_req, res) => {
+    const body: HealthResponse = {
+      status: 'ok',
+      service: o.service,
+      version: o.version,
+      instance_id: o.instanceId,
+      uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    };
+    res.json(body);
+  });
+  router.get('/ready', async (_req, res) => {
+    const checks = await Promise.all(o.checks.map(runCheck));
+    if (!o.isAccepting()) checks.push({ name: 'shutdown', ok: false, latency_ms: 0, error: 'shutting down' });
+    const ok = checks.every((c) => c.ok);
+    const body: ReadyResponse = { status: ok ? 'ready' : 'not_ready', service: o.service, checks };
+    res.status(ok ? 200 : 503).json(body);
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', o.metrics.registry.contentType);
+    res.send(await o.metrics.registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,12 @@
+export * from './errors';
+export * from './logger';
+export * from './config';
+export * from './request-context';
+export * from './validate';
+export * from './metrics';
+export * from './health';
+export * from './create-app';
+export * from './registration';
+export * from './lifecycle';
+export * from './redis';
+export { sendError } from './middleware/error-handler';
