@@ -48,6 +48,8 @@ export interface ServeOptions {
   /** Called when draining starts, before the HTTP server closes (end streams, stop consumers). */
   beforeDrain?: () => Promise<void> | void;
   publicUrl?: string;
+  /** Called with the HTTP server before it listens (e.g. to handle WebSocket upgrades). */
+  onServer?: (server: http.Server) => void;
 }
 
 /** Binds the app and returns a handle whose `shutdown` drains in order: deregister, stop accepting, finish in-flight, close deps. */
@@ -55,6 +57,7 @@ export async function serve(o: ServeOptions): Promise<RunningService> {
   const server = http.createServer(o.app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  o.onServer?.(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());

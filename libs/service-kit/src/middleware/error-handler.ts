@@ -60,7 +60,7 @@ export function errorHandler(): ErrorRequestHandler {
       req.log.error('unhandled error', { ...errorFields(err), method: req.method, path: req.path });
       appError = new AppError('INTERNAL_ERROR', 'Internal server error');
     } else if (appError.status >= 500) {
-      req.log.warn('request failed', { code: appError.code, message: appError.message, details: appError.details });
+      req.log.warn('request failed', { code: appError.code, error: appError.message, details: appError.details });
     }
     sendError(req, res, appError);
   };

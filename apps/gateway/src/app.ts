@@ -1,0 +1,89 @@
+import type http from 'node:http';
+import type net from 'node:net';
+import type { Express } from 'express';
+import cors from 'cors';
+import type { Redis } from 'ioredis';
+import type { AccessTokenVerifier } from '@platform/auth-middleware';
+import type { BreakerRegistry, InstanceResolver, ServiceClient } from '@platform/service-client';
+import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
+import type { GatewayConfig } from './config';
+import { ROUTES, type RouteRule } from './route-table';
+import { edgeGuard } from './middleware/guard';
+import { edgeAuth } from './middleware/edge-auth';
+import { rateLimit } from './middleware/rate-limit';
+import { RateLimiter, rulesFrom } from './services/rate-limiter';
+import { upstreamProxy } from './services/upstream-proxy';
+import { DiscoveryService } from './services/discovery.service';
+import { wsUpgradeHandler } from './services/ws-upgrade';
+import { discoveryRoutes } from './routes/discovery.routes';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  redis: Redis;
+  lifecycle: Lifecycle;
+  resolver: InstanceResolver;
+  breakers: BreakerRegistry;
+  verifier: AccessTokenVerifier;
+  registry: ServiceClient;
+  metrics: Metrics;
+  /** The routing table; tests add routes to local upstreams. */
+  routes?: RouteRule[];
+}
+
+export interface GatewayApp {
+  app: Express;
+  upgrade: (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => void;
+}
+
+function bytesOf(limit: string): number {
+  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(limit.trim());
+  if (!m) throw new Error(`Cannot read body limit "${limit}"`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  return Number(m[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+}
+
+export function createApp(d: GatewayDeps): GatewayApp {
+  const routes = d.routes ?? ROUTES;
+  const limiter = new RateLimiter(d.redis, d.config.REDIS_PREFIX, rulesFrom(d.config.RATE_LIMITS, d.config.RATE_LIMIT_DEFAULT_PER_MIN));
+  const proxy = upstreamProxy({
+    routes,
+    resolver: d.resolver,
+    breakers: d.breakers,
+    logger: d.logger,
+    timeoutMs: d.config.UPSTREAM_TIMEOUT_MS,
+    bodyLimitBytes: bytesOf(d.config.BODY_LIMIT),
+  });
+  const discovery = new DiscoveryService(d.registry, routes, d.config.SERVICE_VERSION);
+  const corsMiddleware = cors({
+    origin: (origin, cb) => cb(null, origin !== undefined && d.config.CORS_ORIGINS.includes(origin)),
+    credentials: true,
+    maxAge: 600,
+    exposedHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After'],
+  });
+  const app = createServiceApp({
+    service: 'gateway',
+    version: d.config.SERVICE_VERSION,
+    instanceId: d.config.INSTANCE_ID,
+    logger: d.logger,
+    metrics: d.metrics,
+    checks: [
+      redisCheck(d.redis),
+      { name: 'registry', check: async () => void (await d.registry.request({ method: 'GET', path: '/registry/services', timeoutMs: 1000 })) },
+    ],
+    bodyLimit: d.config.BODY_LIMIT,
+    trustProxy: d.config.TRUST_PROXY,
+    isAccepting: d.lifecycle.isAccepting,
+    // Everything proxied streams through untouched, so it runs before any body parsing.
+    beforeBody: [
+      edgeGuard(),
+      corsMiddleware,
+      edgeAuth(routes, d.verifier),
+      ...(d.config.RATE_LIMIT_ENABLED ? [rateLimit(limiter)] : []),
+      proxy.http,
+    ],
+    routes: (a) => a.use(discoveryRoutes(discovery)),
+  });
+  const upgrade = wsUpgradeHandler({ routes, verifier: d.verifier, logger: d.logger, proxyUpgrade: proxy.upgrade });
+  return { app, upgrade };
+}

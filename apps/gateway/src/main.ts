@@ -1,0 +1,73 @@
+import { JwksSchema } from '@platform/contracts';
+import { AccessTokenVerifier, JwksKeyStore } from '@platform/auth-middleware';
+import { BreakerRegistry, RegistryResolver, ServiceClient, StaticResolver } from '@platform/service-client';
+import {
+  Lifecycle,
+  RegistryRegistration,
+  closeRedis,
+  createLogger,
+  createMetrics,
+  createRedis,
+  runMain,
+  serve,
+} from '@platform/service-kit';
+import { loadGatewayConfig } from './config';
+import { createApp } from './app';
+import { GATEWAY_ENDPOINTS } from './routes/endpoints';
+
+runMain('gateway', async () => {
+  const config = loadGatewayConfig();
+  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL, instanceId: config.INSTANCE_ID });
+  const lifecycle = new Lifecycle();
+  const metrics = createMetrics('gateway');
+  const redis = createRedis(config.REDIS_URL, logger);
+  lifecycle.onShutdown('redis', () => closeRedis(redis));
+  const breakers = new BreakerRegistry(logger, metrics.registry, {
+    errorThresholdPercentage: config.BREAKER_ERROR_PERCENT,
+    volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+    resetTimeoutMs: config.BREAKER_RESET_MS,
+    rollingCountTimeoutMs: 10_000,
+  });
+  lifecycle.onShutdown('breakers', () => breakers.shutdown());
+  const resolver = new RegistryResolver({ registryUrl: config.REGISTRY_URL, token: config.REGISTRY_TOKEN, logger, cacheTtlMs: config.REGISTRY_CACHE_MS });
+  const registry = new ServiceClient({
+    target: 'registry',
+    resolver: new StaticResolver({ registry: [config.REGISTRY_URL] }),
+    breakers,
+    logger,
+    timeoutMs: 2000,
+    token: () => Promise.resolve(config.REGISTRY_TOKEN),
+  });
+  const auth = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000 });
+  const verifier = new AccessTokenVerifier({
+    keys: new JwksKeyStore({
+      fetchJwks: async () => (await auth.request({ method: 'GET', path: '/auth/.well-known/jwks.json', schema: JwksSchema })).data,
+    }),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  const { app, upgrade } = createApp({ config, logger, redis, lifecycle, resolver, breakers, verifier, registry, metrics });
+  const running = await serve({
+    name: 'gateway',
+    app,
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    lifecycle,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    onServer: (server) => server.on('upgrade', upgrade),
+    afterListen: async (url) => {
+      if (!config.REGISTER_WITH_REGISTRY) return undefined;
+      const registration = new RegistryRegistration({
+        registryUrl: config.REGISTRY_URL,
+        token: config.REGISTRY_TOKEN,
+        logger,
+        instance: { name: 'gateway', instance_id: config.INSTANCE_ID, url, version: config.SERVICE_VERSION, endpoints: GATEWAY_ENDPOINTS },
+      });
+      await registration.start();
+      return registration;
+    },
+  });
+  return { running, logger };
+});

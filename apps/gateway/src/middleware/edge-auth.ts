@@ -1,0 +1,32 @@
+import type { RequestHandler } from 'express';
+import { bearerToken, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { UnauthorizedError } from '@platform/service-kit';
+import { isPublic, matchRoute, type RouteRule } from '../route-table';
+
+/** Verifies the access token at the edge for every routed, non-public path; services verify again. */
+export function edgeAuth(routes: RouteRule[], verifier: AccessTokenVerifier): RequestHandler {
+  return async (req, _res, next) => {
+    if (req.method === 'OPTIONS') return next();
+    const rule = matchRoute(routes, req.path);
+    const token = bearerToken(req.headers.authorization) ?? wsQueryToken(req);
+    if (isPublic(rule, req.path)) {
+      // A valid token on a public route still identifies the client for rate limiting.
+      if (token) req.auth = await verifier.verify(token).then(
+        (claims) => ({ userId: claims.sub, role: claims.role, claims, token }),
+        () => undefined,
+      );
+      return next();
+    }
+    if (!token) throw new UnauthorizedError('Missing bearer token');
+    const claims = await verifier.verify(token);
+    req.auth = { userId: claims.sub, role: claims.role, claims, token };
+    next();
+  };
+}
+
+/** Browsers cannot set headers on a WebSocket handshake, so upgrades may carry `?token=`. */
+function wsQueryToken(req: Parameters<RequestHandler>[0]): string | undefined {
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') return undefined;
+  const t = req.query.token;
+  return typeof t === 'string' && t.length > 0 && t.length < 4096 ? t : undefined;
+}

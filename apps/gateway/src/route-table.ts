@@ -1,0 +1,37 @@
+/** Where the gateway sends a path prefix, and which exact paths need no access token. */
+export interface RouteRule {
+  prefix: string;
+  service: string;
+  publicPaths?: string[];
+}
+
+/**
+ * The gateway's routing table. Adding a service's public surface is one line here.
+ * `/internal/*` is never routed: it is refused before this table is consulted.
+ */
+export const ROUTES: RouteRule[] = [
+  {
+    prefix: '/auth',
+    service: 'auth',
+    publicPaths: ['/auth/register', '/auth/login', '/auth/refresh', '/auth/.well-known/jwks.json', '/auth/service-token'],
+  },
+  { prefix: '/users', service: 'auth' },
+];
+
+/** Gateway-owned paths that need no access token. */
+export const GATEWAY_PUBLIC_PATHS = ['/api/discovery', '/api/endpoints', '/api/service-info', '/api/health', '/health', '/ready', '/metrics'];
+
+/** The rule whose prefix matches `path` on a segment boundary (longest prefix wins). */
+export function matchRoute(routes: RouteRule[], path: string): RouteRule | undefined {
+  let best: RouteRule | undefined;
+  for (const r of routes) {
+    if ((path === r.prefix || path.startsWith(`${r.prefix}/`)) && (!best || r.prefix.length > best.prefix.length)) best = r;
+  }
+  return best;
+}
+
+export function isPublic(rule: RouteRule | undefined, path: string): boolean {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  if (!rule) return true;
+  return rule.publicPaths?.includes(trimmed) ?? false;
+}
