@@ -7,7 +7,7 @@ import { UsersRepository } from './repositories/users.repository';
 import { RefreshTokensRepository } from './repositories/refresh-tokens.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { PasswordHasher } from './services/passwords';
-import { SigningKeys } from './services/signing-keys';
+import type { SigningKeys } from './services/signing-keys';
 import { TokenIssuer } from './services/token-issuer';
 import { AuthService } from './services/auth.service';
 import { UsersService } from './services/users.service';

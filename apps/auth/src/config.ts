@@ -7,17 +7,19 @@ const ServiceClientsSchema = z
   .default('')
   .transform((s, ctx) => {
     const out = new Map<string, string>();
+    let bad = false;
     for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
       const idx = pair.indexOf(':');
-      const id = pair.slice(0, idx);
+      const id = idx > 0 ? pair.slice(0, idx) : '';
       const secret = pair.slice(idx + 1);
       if (idx <= 0 || secret.length < 16) {
         ctx.addIssue({ code: 'custom', message: `entry "${id || pair.slice(0, 10)}" must be client_id:secret with a secret of 16+ characters` });
-        return z.NEVER;
+        bad = true;
+        continue;
       }
       out.set(id, secret);
     }
-    return out;
+    return bad ? z.NEVER : out;
   });
 
 export const AuthConfigSchema = BaseConfigSchema.extend({
@@ -44,7 +46,7 @@ export const AuthConfigSchema = BaseConfigSchema.extend({
   if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
   }
-});
+}, { when: () => true }); // run even when fields failed (zod skips refinements then), so every problem is listed
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;
 
 export const loadAuthConfig = (source: NodeJS.ProcessEnv = process.env): AuthConfig => loadConfig(AuthConfigSchema, source);

@@ -6,9 +6,7 @@ import { WebSocketServer } from 'ws';
 import { AccessTokenVerifier, JwksKeyStore } from '@platform/auth-middleware';
 import { BreakerRegistry, RegistryResolver, ServiceClient, StaticResolver } from '@platform/service-client';
 import { Lifecycle, createLogger, createMetrics, createRedis, closeRedis, serve, type RunningService } from '@platform/service-kit';
-import { cleanupRedisPrefix, freePort, redisPrefix, testRedisUrl } from '@platform/testing';
-import { createApp as createRegistryApp } from '../../registry/src/app';
-import { loadRegistryConfig } from '../../registry/src/config';
+import { cleanupRedisPrefix, freePort, redisPrefix, startServiceProcess, testRedisUrl, type ServiceProcess } from '@platform/testing';
 import { createApp } from '../src/app';
 import { loadGatewayConfig } from '../src/config';
 import { ROUTES } from '../src/route-table';
@@ -75,7 +73,7 @@ export class Upstream {
 
 export interface GatewayHarness {
   gateway: RunningService;
-  registry: RunningService;
+  registry: ServiceProcess;
   upstream: Upstream;
   token: (sub?: string, role?: string) => string;
   close: () => Promise<void>;
@@ -91,17 +89,9 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
   const kid = 'test-key';
   const jwk = { ...(createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, unknown>), kid, alg: 'ES256', use: 'sig' };
 
-  const registryConfig = loadRegistryConfig({ REGISTRY_TOKEN: registryToken, REDIS_PREFIX: registryPrefix, PORT: '0', INSTANCE_TTL_MS: '3000' });
-  const registryRedis = createRedis(testRedisUrl(), logger);
-  const registryLifecycle = new Lifecycle();
-  const registry = await serve({
-    name: 'registry',
-    app: createRegistryApp({ config: registryConfig, logger, redis: registryRedis, lifecycle: registryLifecycle }),
-    port: 0,
-    host: '127.0.0.1',
-    logger,
-    lifecycle: registryLifecycle,
-    shutdownTimeoutMs: 1000,
+  const registry = await startServiceProcess({
+    app: 'registry',
+    env: { REGISTRY_TOKEN: registryToken, REDIS_PREFIX: registryPrefix, INSTANCE_TTL_MS: '3000', REDIS_URL: testRedisUrl() },
   });
 
   const upstream = new Upstream(await freePort());
@@ -140,7 +130,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     token: () => Promise.resolve(registryToken),
   });
   const verifier = new AccessTokenVerifier({
-    keys: new JwksKeyStore({ fetchJwks: () => Promise.resolve({ keys: [jwk as { kty: string; kid: string }] }) }),
+    keys: new JwksKeyStore({ fetchJwks: () => Promise.resolve({ keys: [jwk as unknown as { kty: string; kid: string }] }) }),
     issuer: ISSUER,
     audience: AUDIENCE,
   });
@@ -168,7 +158,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     onServer: (s) => s.on('upgrade', upgrade),
   });
 
-  const token = (sub = randomUUID(), role = 'user') =>
+  const token = (sub: string = randomUUID(), role = 'user') =>
     jwt.sign({ role }, privateKey as KeyObject, { algorithm: 'ES256', keyid: kid, issuer: ISSUER, audience: AUDIENCE, subject: sub, jwtid: randomUUID(), expiresIn: 300 });
 
   return {
@@ -178,13 +168,12 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     token,
     close: async () => {
       await gateway.shutdown();
-      await registry.shutdown();
+      await registry.stop();
       await upstream.stop();
       breakers.shutdown();
       await cleanupRedisPrefix(registryPrefix, redis);
       await cleanupRedisPrefix(gatewayPrefix, redis);
       await closeRedis(redis);
-      await closeRedis(registryRedis);
     },
   };
 }

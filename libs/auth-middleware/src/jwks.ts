@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Jwks } from '@platform/contracts';
 
 export interface JwksStoreOptions {
@@ -18,11 +18,11 @@ export class JwksKeyStore {
   constructor(private readonly o: JwksStoreOptions) {}
 
   async getKey(kid: string): Promise<KeyObject | undefined> {
-    const age = Date.now() - this.fetchedAt;
-    if (this.fetchedAt === 0 || age > (this.o.maxAgeMs ?? 10 * 60_000)) await this.refresh();
+    if (this.fetchedAt === 0 || Date.now() - this.fetchedAt > (this.o.maxAgeMs ?? 10 * 60_000)) await this.refresh();
     const key = this.keys.get(kid);
     if (key) return key;
-    if (age > (this.o.unknownKidCooldownMs ?? 5000)) {
+    // Age after any refresh above, so a fetch just made counts toward the cooldown.
+    if (Date.now() - this.fetchedAt > (this.o.unknownKidCooldownMs ?? 5000)) {
       await this.refresh();
       return this.keys.get(kid);
     }
@@ -36,7 +36,7 @@ export class JwksKeyStore {
         const next = new Map<string, KeyObject>();
         for (const jwk of jwks.keys) {
           if (jwk.use !== undefined && jwk.use !== 'sig') continue;
-          next.set(jwk.kid, createPublicKey({ key: jwk as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }));
+          next.set(jwk.kid, createPublicKey({ key: jwk as unknown as JsonWebKey, format: 'jwk' }));
         }
         this.keys = next;
         this.fetchedAt = Date.now();

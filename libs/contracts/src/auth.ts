@@ -93,7 +93,12 @@ export const UserListQuerySchema = PageQuerySchema.extend({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  q: z.string().min(1).max(100).optional(),
+  q: z
+    .string()
+    .min(1)
+    .max(100)
+    .refine((s) => !s.includes('\0'), 'must not contain NUL characters') // Postgres text cannot hold them
+    .optional(),
 });
 export type UserListQuery = z.infer<typeof UserListQuerySchema>;
 export const UserListResponseSchema = pageOf(UserSchema);

@@ -86,6 +86,7 @@ export class BreakerRegistry {
       volumeThreshold: this.settings.volumeThreshold,
       resetTimeout: this.settings.resetTimeoutMs,
       rollingCountTimeout: this.settings.rollingCountTimeoutMs,
+      errorFilter: isUpstreamClientError,
     });
     const created = { breaker, openedAt: 0 };
     const set = (to: keyof typeof STATE_VALUE) => {
@@ -104,6 +105,12 @@ export class BreakerRegistry {
     entry = created;
     return entry;
   }
+}
+
+/** True for an upstream 4xx answer (UpstreamResponseError): the target answered, so it must not trip the breaker. */
+export function isUpstreamClientError(err: unknown): boolean {
+  const status = (err as { upstreamStatus?: unknown } | null)?.upstreamStatus;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /** True for the rejection opossum gives while a breaker is open. */

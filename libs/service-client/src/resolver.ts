@@ -114,5 +114,7 @@ export class StaticResolver implements InstanceResolver {
     if (all.length === 0) throw new UpstreamUnavailableError(service, 1, 'no live instance registered');
     return all[this.n++ % all.length] as Instance;
   }
-  markFailed(): void {}
+  markFailed(): void {
+    // Static instances are never taken out of rotation.
+  }
 }

@@ -129,7 +129,9 @@ export class ServiceClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      // By name, not instanceof: fetch's DOMException may come from another realm (e.g. under Jest).
+      const name = (err as { name?: unknown } | null)?.name;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
       throw new RetryableFailure(
         timedOut ? `timed out after ${timeoutMs} ms` : `connection failed: ${causeMessage(err)}`,
         timedOut ? 'timeout' : 'network',

@@ -27,6 +27,9 @@ export interface UserFilter {
   limit: number;
 }
 
+/** Prisma hands `contains` to ILIKE as is: escape LIKE's wildcards so a search for `_` or `%` means those characters. */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** Users in Postgres; unique clashes surface as ConflictError. */
 export class UsersRepository {
   constructor(private readonly db: Db) {}
@@ -61,8 +64,13 @@ export class UsersRepository {
     return tx.user.delete({ where: { id } });
   }
 
-  countActiveAdmins(tx: Tx = this.db): Promise<number> {
-    return tx.user.count({ where: { role: 'admin', isActive: true } });
+  /**
+   * Counts active admins and locks their rows until the transaction ends, so two concurrent
+   * demotions (or deletes) cannot both see "another admin remains" and leave none.
+   */
+  async countActiveAdmins(tx: Tx = this.db): Promise<number> {
+    const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE`;
+    return rows.length;
   }
 
   /** Newest first, keyset-paginated on (created_at, id). */
@@ -71,7 +79,7 @@ export class UsersRepository {
       ...(f.role ? { role: f.role } : {}),
       ...(f.isActive !== undefined ? { isActive: f.isActive } : {}),
       ...(f.q
-        ? { OR: [{ email: { contains: f.q, mode: 'insensitive' } }, { username: { contains: f.q, mode: 'insensitive' } }] }
+        ? { OR: [{ email: { contains: likeLiteral(f.q), mode: 'insensitive' } }, { username: { contains: likeLiteral(f.q), mode: 'insensitive' } }] }
         : {}),
       ...(f.after
         ? { AND: [{ OR: [{ createdAt: { lt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { lt: f.after.id } }] }] }

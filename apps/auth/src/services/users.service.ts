@@ -1,4 +1,5 @@
-import type { TokenRole, User as UserDto, UserListQuery, UserListResponse, UserUpdateRequest } from '@platform/contracts';
+import { z } from 'zod';
+import { UuidSchema, type TokenRole, type User as UserDto, type UserListQuery, type UserListResponse, type UserUpdateRequest } from '@platform/contracts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@platform/service-kit';
 import type { Db } from '../db';
 import type { Prisma } from '../generated/prisma/client';
@@ -18,12 +19,13 @@ export interface Caller {
 const encodeCursor = (u: { createdAt: Date; id: string }) =>
   Buffer.from(JSON.stringify([u.createdAt.toISOString(), u.id])).toString('base64url');
 
+// Exactly what encodeCursor writes: anything else (a non-UUID id, a year Postgres cannot store) would reach the query.
+const CursorSchema = z.tuple([z.iso.datetime(), UuidSchema]);
+
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
-    return { createdAt, id };
+    const [at, id] = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { createdAt: new Date(at), id };
   } catch {
     throw new ValidationError([{ path: 'query.cursor', message: 'is not a valid cursor', code: 'custom' }]);
   }

@@ -53,7 +53,12 @@ export class RateLimiter {
   }
 
   ruleFor(method: string, path: string): RateRule | undefined {
-    return this.rules.find((r) => (!r.method || r.method === method) && (r.prefix === '/' || path === r.prefix || path.startsWith(`${r.prefix}/`)));
+    // Upstreams route case-insensitively (Express's default): /auth/LOGIN must count as /auth/login.
+    const p = path.toLowerCase();
+    return this.rules.find((r) => {
+      const prefix = r.prefix.toLowerCase();
+      return (!r.method || r.method === method) && (prefix === '/' || p === prefix || p.startsWith(`${prefix}/`));
+    });
   }
 
   async hit(rule: RateRule, client: string): Promise<RateDecision> {

@@ -119,5 +119,7 @@ function toUpstreamError(service: string, err: unknown, breakers: BreakerRegistr
   if (err instanceof Error && isTimeout(err)) {
     return new AppError('UPSTREAM_TIMEOUT', `Service ${service} did not answer within ${timeoutMs} ms`, { headers: { 'Retry-After': '1' } });
   }
-  return new UpstreamUnavailableError(service, 1, err instanceof Error ? err.message : 'proxy error', err);
+  // The error code only: the message ("connect ECONNREFUSED <host>:<port>") names internals a 5xx body must not carry.
+  const code = (err as { code?: unknown } | null)?.code;
+  return new UpstreamUnavailableError(service, 1, `connection failed${typeof code === 'string' ? `: ${code}` : ''}`, err);
 }

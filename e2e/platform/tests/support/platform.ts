@@ -1,0 +1,140 @@
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  cleanupRedisPrefix,
+  createTestDatabase,
+  jsonRequest,
+  redisPrefix,
+  startServiceProcess,
+  type JsonClient,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@platform/testing';
+
+/** A rate-limit override for the gateway's `RATE_LIMITS` (JSON) setting. */
+export interface RateRule {
+  id: string;
+  prefix: string;
+  method?: string;
+  limit: number;
+  window_s?: number;
+}
+
+export interface PlatformOptions {
+  /** Names the Redis prefixes, so leftovers point at the test file. */
+  name: string;
+  registryEnv?: Record<string, string>;
+  authEnv?: Record<string, string>;
+  gatewayEnv?: Record<string, string>;
+  /** Replaces the gateway's rules by id; by default auth's routes get limits no test file reaches. */
+  rateLimits?: RateRule[];
+}
+
+/** One private registry + auth + gateway, run as real processes; tests talk to `api` (the gateway) only. */
+export interface Platform {
+  registry: ServiceProcess;
+  auth: ServiceProcess;
+  gateway: ServiceProcess;
+  /** JSON client on the gateway. */
+  api: JsonClient;
+  /** The key auth signs access tokens with (so tests can forge tokens auth would accept). */
+  signingKey: KeyObject;
+  admin: { email: string; password: string };
+  corsOrigin: string;
+  /** Stops the processes, drops the database and deletes the Redis keys. Safe after a failed start. */
+  stop(): Promise<void>;
+}
+
+const GENEROUS_LIMITS: RateRule[] = [
+  { id: 'auth-register', prefix: '/auth/register', method: 'POST', limit: 1000, window_s: 60 },
+  { id: 'auth-login', prefix: '/auth/login', method: 'POST', limit: 1000, window_s: 60 },
+];
+
+/** Starts registry, then auth and gateway side by side, each on a free port with private state. */
+export async function startPlatform(o: PlatformOptions): Promise<Platform> {
+  const registryToken = `e2e-${randomBytes(24).toString('hex')}`;
+  const registryPrefix = redisPrefix(`${o.name}-registry`);
+  const gatewayPrefix = redisPrefix(`${o.name}-gateway`);
+  const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const admin = { email: `admin-${randomBytes(4).toString('hex')}@e2e.test`, password: 'Admin-pass-123' };
+  const corsOrigin = 'https://app.e2e.test';
+  const running: { registry?: ServiceProcess; auth?: ServiceProcess; gateway?: ServiceProcess; db?: TestDatabase } = {};
+
+  const stop = async () => {
+    // The gateway and auth first (auth deregisters through the registry), the registry last.
+    await Promise.all([running.gateway?.stop(), running.auth?.stop()]);
+    await running.registry?.stop();
+    const cleanups = await Promise.allSettled([running.db?.drop(), cleanupRedisPrefix(registryPrefix), cleanupRedisPrefix(gatewayPrefix)]);
+    throwFirstFailure(cleanups);
+  };
+
+  try {
+    const shared = { REGISTRY_TOKEN: registryToken, NODE_ENV: 'test', SHUTDOWN_TIMEOUT_MS: '2000' };
+    // Each start records what came up before any failure is thrown, so stop() can end it.
+    throwFirstFailure(
+      await Promise.allSettled([
+        startServiceProcess({ app: 'registry', env: { ...shared, REDIS_PREFIX: registryPrefix, ...o.registryEnv } }).then((p) => (running.registry = p)),
+        createTestDatabase('auth').then((db) => (running.db = db)),
+      ]),
+    );
+    const registry = running.registry!;
+    const withRegistry = { ...shared, REGISTRY_URL: registry.url };
+    throwFirstFailure(
+      await Promise.allSettled([
+        startServiceProcess({
+          app: 'auth',
+          env: {
+            ...withRegistry,
+            DATABASE_URL: running.db!.url,
+            JWT_PRIVATE_KEY: signing.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+            ARGON2_MEMORY_KIB: '4096',
+            ARGON2_TIME_COST: '1',
+            ADMIN_EMAIL: admin.email,
+            ADMIN_PASSWORD: admin.password,
+            ...o.authEnv,
+          },
+        }).then((p) => (running.auth = p)),
+        startServiceProcess({
+          app: 'gateway',
+          env: {
+            ...withRegistry,
+            REDIS_PREFIX: gatewayPrefix,
+            REGISTRY_CACHE_MS: '200',
+            CORS_ORIGINS: corsOrigin,
+            RATE_LIMITS: JSON.stringify(o.rateLimits ?? GENEROUS_LIMITS),
+            ...o.gatewayEnv,
+          },
+        }).then((p) => (running.gateway = p)),
+      ]),
+    );
+    const { auth, gateway } = running as Required<typeof running>;
+    const api = jsonRequest(gateway.url);
+    await waitUntil('auth is routable through the gateway', async () => (await api.get('/auth/.well-known/jwks.json')).status === 200);
+    return { registry, auth, gateway, api, signingKey: signing.privateKey, admin, corsOrigin, stop };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Polls `check` every `intervalMs` until it returns true; fails with `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 10_000, intervalMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() >= deadline) {
+      const why = last instanceof Error ? ` (last error: ${last.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}${why}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
