@@ -16,6 +16,7 @@ export interface RegistrationOptions {
 /** Keeps one instance registered: registers, heartbeats at the registry's pace, re-registers if forgotten, deregisters on stop. */
 export class RegistryRegistration {
   private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
   private stopped = false;
   private intervalMs = 2000;
   private registered = false;
@@ -37,6 +38,8 @@ export class RegistryRegistration {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    // A heartbeat or re-registration still in flight would otherwise re-create the entry after the DELETE.
+    await this.inflight;
     if (!this.registered) return;
     const { name, instance_id } = this.o.instance;
     try {
@@ -51,7 +54,10 @@ export class RegistryRegistration {
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.tick().finally(() => this.schedule());
+      this.inflight = this.tick().finally(() => {
+        this.inflight = undefined;
+        this.schedule();
+      });
     }, this.intervalMs);
     this.timer.unref();
   }

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import {
   InstanceParamsSchema,
   RegisterInstanceRequestSchema,
@@ -10,6 +11,8 @@ import {
 } from '@platform/contracts';
 import { NotFoundError, UnauthorizedError, parseInput } from '@platform/service-kit';
 import type { InstanceStore } from '../services/instance-store';
+
+const ServiceParamsSchema = z.object({ name: ServiceNameSchema });
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -60,7 +63,7 @@ export function registryRoutes(store: InstanceStore, token: string): Router {
   });
 
   r.get('/registry/services/:name', async (req, res) => {
-    const name = parseInput(ServiceNameSchema, req.params.name, 'params');
+    const { name } = parseInput(ServiceParamsSchema, req.params, 'params');
     const body: ServiceInstancesResponse = { name, instances: await store.list(name) };
     res.json(body);
   });

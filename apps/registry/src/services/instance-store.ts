@@ -2,6 +2,18 @@ import type { Redis } from 'ioredis';
 import type { Instance, RegisterInstance } from '@platform/contracts';
 import { InstanceSchema } from '@platform/contracts';
 
+/**
+ * Removes members ARGV[i] from the index set KEYS[1] only while the key KEYS[i + 1] they stand for
+ * is still gone (no instance key / an empty service index). Checked atomically: a plain SREM after
+ * reading could drop a member that registered again in between, leaving a live, heartbeating
+ * instance missing from every listing.
+ */
+const PRUNE_IF_GONE = `
+for i = 1, #ARGV do
+  if redis.call('EXISTS', KEYS[i + 1]) == 0 then redis.call('SREM', KEYS[1], ARGV[i]) end
+end
+return 0`;
+
 /** Live instances in Redis: one key per instance with a TTL, plus a set of ids per service as an index. */
 export class InstanceStore {
   constructor(
@@ -67,7 +79,10 @@ export class InstanceStore {
       if (raw) live.push(InstanceSchema.parse(JSON.parse(raw)));
       else dead.push(ids[i] as string);
     });
-    if (dead.length > 0) await this.redis.srem(this.serviceKey(name), ...dead);
+    if (dead.length > 0) {
+      const keys = dead.map((id) => this.instanceKey(name, id));
+      await this.redis.eval(PRUNE_IF_GONE, 1 + keys.length, this.serviceKey(name), ...keys, ...dead);
+    }
     return live.sort((a, b) => a.instance_id.localeCompare(b.instance_id));
   }
 
@@ -75,7 +90,10 @@ export class InstanceStore {
     const names = (await this.redis.smembers(this.servicesKey)).sort();
     const out = await Promise.all(names.map(async (name) => ({ name, instances: await this.list(name) })));
     const gone = out.filter((s) => s.instances.length === 0).map((s) => s.name);
-    if (gone.length > 0) await this.redis.srem(this.servicesKey, ...gone);
+    if (gone.length > 0) {
+      const keys = gone.map((name) => this.serviceKey(name));
+      await this.redis.eval(PRUNE_IF_GONE, 1 + keys.length, this.servicesKey, ...keys, ...gone);
+    }
     return out.filter((s) => s.instances.length > 0);
   }
 }

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { BaseConfigSchema, ConfigError, env, loadConfig } from './config';
+
+const Schema = BaseConfigSchema.extend({
+  PORT: env.port.default(8080),
+  FEATURES: env.list.default([]),
+  CACHE_TTL_MS: env.ms.default(1000),
+  STRICT: env.bool.default(false),
+  DATABASE_URL: z.url(),
+});
+
+const valid = { REGISTRY_TOKEN: 'a-registry-token-of-16+', DATABASE_URL: 'postgresql://db/app' };
+
+describe('loadConfig', () => {
+  it('applies defaults and coerces numbers, booleans and lists from strings', () => {
+    const config = loadConfig(Schema, { ...valid, PORT: '9000', FEATURES: ' a, b ,,c', STRICT: 'yes', CACHE_TTL_MS: '250' });
+    expect(config).toMatchObject({
+      PORT: 9000,
+      FEATURES: ['a', 'b', 'c'],
+      STRICT: true,
+      CACHE_TTL_MS: 250,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      REGISTER_WITH_REGISTRY: true,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
+    });
+  });
+
+  it('lists every problem at once, each naming its variable', () => {
+    let caught: unknown;
+    try {
+      loadConfig(Schema, { REGISTRY_TOKEN: 'short', PORT: '70000', LOG_LEVEL: 'loud', STRICT: 'maybe', CACHE_TTL_MS: '0' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const { problems, message } = caught as ConfigError;
+    const vars = problems.map((p) => p.split(':')[0]);
+    expect(vars.sort()).toEqual(['CACHE_TTL_MS', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REGISTRY_TOKEN', 'STRICT']);
+    expect(problems).toContain('REGISTRY_TOKEN: REGISTRY_TOKEN must be at least 16 characters');
+    for (const p of problems) expect(message).toContain(p);
+  });
+
+  it('rejects an instance id that could not be used in a key or URL', () => {
+    expect(() => loadConfig(Schema, { ...valid, INSTANCE_ID: 'has spaces/and slashes' })).toThrow(/INSTANCE_ID/);
+  });
+});

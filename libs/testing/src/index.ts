@@ -1,0 +1,28 @@
+export { freePort } from './ports';
+export { uniqueId, redisPrefix, randomSuffix } from './ids';
+export { cleanupRedisPrefix, testRedisUrl, escapeRedisGlob } from './redis';
+export { findRepoRoot } from './repo-root';
+export {
+  startServiceProcess,
+  ServiceStartError,
+  type ServiceProcess,
+  type StartServiceProcessOptions,
+} from './service-process';
+export { killAllServiceProcesses, liveServiceProcessCount } from './children';
+export {
+  createTestDatabase,
+  testDatabaseName,
+  testDatabaseServerUrl,
+  type TestDatabase,
+  type CreateTestDatabaseOptions,
+} from './database';
+export { sseClient, SseHttpError, type SseStream } from './sse-client';
+export { SseParser, type SseEvent } from './sse-parser';
+export {
+  jsonRequest,
+  type JsonClient,
+  type JsonRequestInit,
+  type JsonResponse,
+  type HttpVerb,
+} from './json-request';
+export { LineBuffer } from './line-buffer';
