@@ -3,3 +3,7 @@ export * from './common';
 export * from './registry';
 export * from './auth';
 export * from './gateway';
+export * from './channels';
+export * from './sessions';
+export * from './events';
+export * from './queues';

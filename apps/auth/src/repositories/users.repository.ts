@@ -1,7 +1,8 @@
 import { ConflictError } from '@platform/service-kit';
 import type { Role, User as UserDto } from '@platform/contracts';
 import type { Prisma, User } from '../generated/prisma/client';
-import { isUniqueViolation, type Db } from '../db';
+import { isUniqueViolation } from '@platform/db-kit';
+import type { Db } from '../db';
 
 export type UserRow = User;
 type Tx = Prisma.TransactionClient | Db;

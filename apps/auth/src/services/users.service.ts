@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { UuidSchema, type TokenRole, type User as UserDto, type UserListQuery, type UserListResponse, type UserUpdateRequest } from '@platform/contracts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@platform/service-kit';
+import { type TokenRole, type User as UserDto, type UserListQuery, type UserListResponse, type UserUpdateRequest } from '@platform/contracts';
+import { ConflictError, ForbiddenError, NotFoundError } from '@platform/service-kit';
+import { decodeCursor, pageFrom } from '@platform/db-kit';
 import type { Db } from '../db';
 import type { Prisma } from '../generated/prisma/client';
 import { toUserDto, type UsersRepository } from '../repositories/users.repository';
@@ -16,21 +16,6 @@ export interface Caller {
   familyId?: string | undefined;
 }
 
-const encodeCursor = (u: { createdAt: Date; id: string }) =>
-  Buffer.from(JSON.stringify([u.createdAt.toISOString(), u.id])).toString('base64url');
-
-// Exactly what encodeCursor writes: anything else (a non-UUID id, a year Postgres cannot store) would reach the query.
-const CursorSchema = z.tuple([z.iso.datetime(), UuidSchema]);
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { createdAt: new Date(at), id };
-  } catch {
-    throw new ValidationError([{ path: 'query.cursor', message: 'is not a valid cursor', code: 'custom' }]);
-  }
-}
-
 /** User administration: admins manage everyone; a user sees and edits only themself (others are 404). */
 export class UsersService {
   constructor(
@@ -44,9 +29,7 @@ export class UsersService {
 
   async list(q: UserListQuery): Promise<UserListResponse> {
     const rows = await this.users.list({ role: q.role, isActive: q.is_active, q: q.q, after: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit });
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    return { items: page.map(toUserDto), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+    return pageFrom(rows, q.limit, toUserDto);
   }
 
   async get(caller: Caller, id: string): Promise<UserDto> {

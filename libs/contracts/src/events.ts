@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ContentBlockSchema, UsageSchema } from './sessions';
+
+/** Version of the event and queue payload formats; readers ignore fields they do not know. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+const base = { v: z.number().int().default(EVENT_SCHEMA_VERSION), session_id: z.uuid(), run_id: z.uuid(), run_seq: z.number().int().min(0) };
+
+export const RunStartedEventSchema = z.object({ ...base, type: z.literal('run_started'), data: z.object({ provider: z.string(), model: z.string() }) });
+export const TextDeltaEventSchema = z.object({ ...base, type: z.literal('text_delta'), data: z.object({ text: z.string() }) });
+export const ToolUseEventSchema = z.object({
+  ...base,
+  type: z.literal('tool_use'),
+  data: z.object({
+    tool_use_id: z.string(),
+    tool: z.string(),
+    input: z.record(z.string(), z.unknown()),
+    decision: z.enum(['allow', 'deny']),
+    decided_by: z.string(),
+    reason: z.string().nullable(),
+  }),
+});
+export const ToolResultEventSchema = z.object({
+  ...base,
+  type: z.literal('tool_result'),
+  data: z.object({ tool_use_id: z.string(), output: z.string(), is_error: z.boolean() }),
+});
+/** A whole message is finished: assistant turns, and the tool results the runner feeds back. */
+export const MessageCompleteEventSchema = z.object({
+  ...base,
+  type: z.literal('message_complete'),
+  data: z.object({ role: z.enum(['assistant', 'tool']), content: z.array(ContentBlockSchema), usage: UsageSchema.optional() }),
+});
+export const RunCompletedEventSchema = z.object({
+  ...base,
+  type: z.literal('run_completed'),
+  data: z.object({ usage: UsageSchema, cost_usd: z.number(), turns: z.number().int(), stop_reason: z.string() }),
+});
+export const RunFailedEventSchema = z.object({
+  ...base,
+  type: z.literal('run_failed'),
+  data: z.object({ error: z.string(), usage: UsageSchema, cost_usd: z.number(), turns: z.number().int() }),
+});
+
+export const RunEventSchema = z.discriminatedUnion('type', [
+  RunStartedEventSchema,
+  TextDeltaEventSchema,
+  ToolUseEventSchema,
+  ToolResultEventSchema,
+  MessageCompleteEventSchema,
+  RunCompletedEventSchema,
+  RunFailedEventSchema,
+]);
+/** An event as the runner emits it (before sessions gives it a per-session sequence). */
+export type RunEvent = z.infer<typeof RunEventSchema>;
+export type RunEventType = RunEvent['type'];
+export const TERMINAL_EVENT_TYPES: readonly RunEventType[] = ['run_completed', 'run_failed'];
+
+/** An event as clients see it on the stream: persisted, with its per-session sequence. */
+export const SessionEventSchema = z.object({
+  seq: z.number().int().min(1),
+  type: z.string(),
+  session_id: z.uuid(),
+  run_id: z.uuid(),
+  data: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+});
+export type SessionEvent = z.infer<typeof SessionEventSchema>;
+
+/** WebSocket messages a client may send on a session stream. */
+export const WsClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('query'), message: z.string().min(1).max(100_000) }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type WsClientMessage = z.infer<typeof WsClientMessageSchema>;
+
+/** The Redis Stream the runners write events to and sessions consumes. */
+export const RUN_EVENTS_STREAM = 'agent-events';

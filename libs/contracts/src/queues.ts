@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { SessionOptionsSchema } from './sessions';
+import { EVENT_SCHEMA_VERSION } from './events';
+
+/** BullMQ queue of agent runs: sessions enqueues, agent-runner consumes. */
+export const AGENT_RUNS_QUEUE = 'agent-runs';
+
+/** Job name `run`: execute one query of a session. */
+export const AgentRunJobSchema = z.object({
+  v: z.number().int().default(EVENT_SCHEMA_VERSION),
+  run_id: z.uuid(),
+  session_id: z.uuid(),
+  user_id: z.uuid(),
+  options: SessionOptionsSchema,
+});
+export type AgentRunJob = z.infer<typeof AgentRunJobSchema>;
+
+/** Job name `fork-workspace`: copy a session's working directory to its fork. */
+export const ForkWorkspaceJobSchema = z.object({
+  v: z.number().int().default(EVENT_SCHEMA_VERSION),
+  from_session_id: z.uuid(),
+  to_session_id: z.uuid(),
+});
+export type ForkWorkspaceJob = z.infer<typeof ForkWorkspaceJobSchema>;
+
+export const AGENT_JOB_NAMES = { run: 'run', forkWorkspace: 'fork-workspace' } as const;

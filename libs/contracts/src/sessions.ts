@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { PageQuerySchema, pageOf } from './common';
+
+export const ProviderNameSchema = z.enum(['offline', 'anthropic', 'openai']);
+export type ProviderName = z.infer<typeof ProviderNameSchema>;
+
+export const PermissionModeSchema = z.enum(['default', 'accept_edits', 'bypass']);
+export type PermissionMode = z.infer<typeof PermissionModeSchema>;
+
+export const ToolNameSchema = z.enum(['list_files', 'read_file', 'write_file', 'search_files']);
+export type ToolName = z.infer<typeof ToolNameSchema>;
+
+/** How a session's agent runs; template options merge under request options. */
+export const SessionOptionsSchema = z.strictObject({
+  provider: ProviderNameSchema.optional(),
+  model: z.string().min(1).max(200).optional(),
+  system_prompt: z.string().max(20_000).optional(),
+  allowed_tools: z.array(ToolNameSchema).max(20).optional(),
+  disallowed_tools: z.array(ToolNameSchema).max(20).optional(),
+  permission_mode: PermissionModeSchema.optional(),
+  max_turns: z.number().int().min(1).max(100).optional(),
+});
+export type SessionOptions = z.infer<typeof SessionOptionsSchema>;
+
+export const SessionModeSchema = z.enum(['interactive', 'background']);
+export const SessionStatusSchema = z.enum(['active', 'archived']);
+export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+
+export const SessionTotalsSchema = z.object({
+  messages: z.number().int(),
+  tool_calls: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+});
+
+export const SessionSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  mode: SessionModeSchema,
+  status: SessionStatusSchema,
+  channel_id: z.uuid().nullable(),
+  template_id: z.string().nullable(),
+  options: SessionOptionsSchema,
+  parent_session_id: z.uuid().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  totals: SessionTotalsSchema,
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+export const SessionCreateRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  mode: SessionModeSchema.default('interactive'),
+  channel_id: z.uuid().nullable().optional(),
+  template_id: z.string().min(1).max(100).optional(),
+  options: SessionOptionsSchema.default({}),
+});
+export type SessionCreateRequest = z.input<typeof SessionCreateRequestSchema>;
+
+export const SessionPatchRequestSchema = z
+  .strictObject({ name: z.string().trim().min(1).max(200).optional(), status: SessionStatusSchema.optional() })
+  .refine((b) => b.name !== undefined || b.status !== undefined, { message: 'nothing to update' });
+export type SessionPatchRequest = z.infer<typeof SessionPatchRequestSchema>;
+
+export const SessionListQuerySchema = PageQuerySchema.extend({
+  status: SessionStatusSchema.optional(),
+  channel_id: z.uuid().optional(),
+});
+export type SessionListQuery = z.infer<typeof SessionListQuerySchema>;
+export const SessionListResponseSchema = pageOf(SessionSchema);
+
+export const QueryRequestSchema = z.strictObject({ message: z.string().min(1).max(100_000) });
+export type QueryRequest = z.infer<typeof QueryRequestSchema>;
+export const QueryParamsSchema = z.object({ wait: z.enum(['true', 'false']).optional() });
+
+export const RunStatusSchema = z.enum(['queued', 'running', 'requires_action', 'completed', 'failed', 'cancelled', 'timed_out']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'timed_out'];
+
+export const UsageSchema = z.object({ input_tokens: z.number().int().min(0), output_tokens: z.number().int().min(0) });
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const RunSchema = z.object({
+  id: z.uuid(),
+  session_id: z.uuid(),
+  status: RunStatusSchema,
+  provider: z.string(),
+  model: z.string(),
+  usage: UsageSchema,
+  cost_usd: z.number(),
+  error: z.string().nullable(),
+  turns: z.number().int(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+export type Run = z.infer<typeof RunSchema>;
+
+export const QueryAcceptedResponseSchema = z.object({ run_id: z.uuid(), status: RunStatusSchema });
+export type QueryAcceptedResponse = z.infer<typeof QueryAcceptedResponseSchema>;
+
+/** Content blocks, in the Messages-API shape every provider is mapped to. */
+export const TextBlockSchema = z.object({ type: z.literal('text'), text: z.string() });
+export const ToolUseBlockSchema = z.object({
+  type: z.literal('tool_use'),
+  id: z.string(),
+  name: z.string(),
+  input: z.record(z.string(), z.unknown()),
+});
+export const ToolResultBlockSchema = z.object({
+  type: z.literal('tool_result'),
+  tool_use_id: z.string(),
+  content: z.string(),
+  is_error: z.boolean().default(false),
+});
+export const ContentBlockSchema = z.discriminatedUnion('type', [TextBlockSchema, ToolUseBlockSchema, ToolResultBlockSchema]);
+export type ContentBlock = z.infer<typeof ContentBlockSchema>;
+export type TextBlock = z.infer<typeof TextBlockSchema>;
+export type ToolUseBlock = z.infer<typeof ToolUseBlockSchema>;
+export type ToolResultBlock = z.infer<typeof ToolResultBlockSchema>;
+
+export const MessageRoleSchema = z.enum(['user', 'assistant', 'tool']);
+export const MessageSchema = z.object({
+  id: z.uuid(),
+  session_id: z.uuid(),
+  run_id: z.uuid().nullable(),
+  seq: z.number().int(),
+  role: MessageRoleSchema,
+  content: z.array(ContentBlockSchema),
+  created_at: z.string(),
+});
+export type Message = z.infer<typeof MessageSchema>;
+export const MessageListQuerySchema = PageQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const MessageListResponseSchema = pageOf(MessageSchema);
+
+export const ToolCallStatusSchema = z.enum(['pending', 'denied', 'running', 'succeeded', 'failed', 'cancelled']);
+export const ToolCallSchema = z.object({
+  id: z.string(),
+  session_id: z.uuid(),
+  run_id: z.uuid(),
+  tool: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  status: ToolCallStatusSchema,
+  decision: z.enum(['allow', 'deny']).nullable(),
+  decision_reason: z.string().nullable(),
+  output: z.string().nullable(),
+  is_error: z.boolean(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+export const ToolCallListResponseSchema = pageOf(ToolCallSchema);
+export const RunListResponseSchema = pageOf(RunSchema);
+
+export const ForkRequestSchema = z.strictObject({ name: z.string().trim().min(1).max(200).optional() });
+export type ForkRequest = z.infer<typeof ForkRequestSchema>;
+
+/** What the runner needs to run a session: its messages in order (internal API). */
+export const InternalHistoryResponseSchema = z.object({ session_id: z.uuid(), messages: z.array(MessageSchema) });
+export type InternalHistoryResponse = z.infer<typeof InternalHistoryResponseSchema>;
