@@ -10,3 +10,4 @@ export * from './registration';
 export * from './lifecycle';
 export * from './redis';
 export { sendError } from './middleware/error-handler';
+export * from './upgrade';

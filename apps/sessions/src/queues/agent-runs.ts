@@ -1,0 +1,57 @@
+import { Queue, QueueEvents } from 'bullmq';
+import { AGENT_JOB_NAMES, AGENT_RUNS_QUEUE, type AgentRunJob, type ForkWorkspaceJob } from '@platform/contracts';
+import { bullConnection, defaultJobOptions } from '@platform/queue-kit';
+
+/** Producer side of the `agent-runs` queue. */
+export class AgentRunsQueue {
+  private readonly queue: Queue;
+  private events: QueueEvents | undefined;
+
+  constructor(
+    private readonly o: { redisUrl: string; prefix: string; attempts: number; backoffMs: number },
+  ) {
+    this.queue = new Queue(AGENT_RUNS_QUEUE, {
+      connection: bullConnection(o.redisUrl),
+      prefix: o.prefix,
+      defaultJobOptions: defaultJobOptions(o.attempts, o.backoffMs),
+    });
+  }
+
+  /** Enqueues a run; the job id is the run id, so enqueueing twice is harmless. */
+  async enqueueRun(job: AgentRunJob): Promise<void> {
+    await this.queue.add(AGENT_JOB_NAMES.run, job, { jobId: job.run_id });
+  }
+
+  async hasJob(runId: string): Promise<boolean> {
+    return (await this.queue.getJob(runId)) !== undefined;
+  }
+
+  /** Removes a run's job if it has not started yet. */
+  async removeWaiting(runId: string): Promise<void> {
+    const job = await this.queue.getJob(runId);
+    if (job && (await job.isWaiting() || await job.isDelayed())) await job.remove().catch(() => undefined);
+  }
+
+  /** Asks the runner to copy a working directory; resolves true if it finished within `waitMs`. */
+  async forkWorkspace(job: ForkWorkspaceJob, waitMs: number): Promise<boolean> {
+    this.events ??= new QueueEvents(AGENT_RUNS_QUEUE, { connection: bullConnection(this.o.redisUrl, { forWorker: true }), prefix: this.o.prefix });
+    await this.events.waitUntilReady();
+    const added = await this.queue.add(AGENT_JOB_NAMES.forkWorkspace, job, { jobId: `fork-${job.to_session_id}` });
+    try {
+      await added.waitUntilFinished(this.events, waitMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waiting/active/delayed/failed counts; also the readiness probe of the queue's Redis. */
+  counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,79 @@
+import { afterCursor, type KeysetPosition } from '@platform/db-kit';
+import type { SessionOptions } from '@platform/contracts';
+import type { Prisma, Session } from '../generated/prisma/client';
+import type { Db } from '../db';
+
+export interface SessionFilter {
+  ownerId?: string | undefined;
+  status?: string | undefined;
+  channelId?: string | undefined;
+  after?: KeysetPosition | undefined;
+  limit: number;
+}
+
+/** Sessions and their aggregate counters. */
+export class SessionsRepository {
+  constructor(private readonly db: Db) {}
+
+  create(data: { ownerId: string; name: string; mode: string; channelId: string | null; templateId: string | null; options: SessionOptions }): Promise<Session> {
+    return this.db.session.create({ data: { ...data, options: data.options as Prisma.InputJsonValue } });
+  }
+
+  findById(id: string): Promise<Session | null> {
+    return this.db.session.findUnique({ where: { id } });
+  }
+
+  countActive(ownerId: string): Promise<number> {
+    return this.db.session.count({ where: { ownerId, status: 'active' } });
+  }
+
+  list(f: SessionFilter): Promise<Session[]> {
+    return this.db.session.findMany({
+      where: {
+        ...(f.ownerId ? { ownerId: f.ownerId } : {}),
+        ...(f.status ? { status: f.status } : {}),
+        ...(f.channelId ? { channelId: f.channelId } : {}),
+        ...afterCursor(f.after),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: f.limit + 1,
+    });
+  }
+
+  update(id: string, data: { name?: string | undefined; status?: string | undefined }): Promise<Session> {
+    return this.db.session.update({
+      where: { id },
+      data: { ...(data.name !== undefined ? { name: data.name } : {}), ...(data.status !== undefined ? { status: data.status } : {}) },
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.session.deleteMany({ where: { id } });
+  }
+
+  /** A new session with the parent's options and a copy of every message (new ids, same order and sequences). */
+  fork(parent: Session, ownerId: string, name: string): Promise<Session> {
+    return this.db.$transaction(async (tx) => {
+      const messages = await tx.message.findMany({ where: { sessionId: parent.id }, orderBy: { seq: 'asc' } });
+      const child = await tx.session.create({
+        data: {
+          ownerId,
+          name,
+          mode: parent.mode,
+          channelId: parent.channelId,
+          templateId: parent.templateId,
+          options: parent.options as Prisma.InputJsonValue,
+          parentSessionId: parent.id,
+          messageSeq: parent.messageSeq,
+          messageCount: messages.length,
+        },
+      });
+      if (messages.length > 0) {
+        await tx.message.createMany({
+          data: messages.map((m) => ({ sessionId: child.id, runId: null, seq: m.seq, role: m.role, content: m.content as Prisma.InputJsonValue, createdAt: m.createdAt })),
+        });
+      }
+      return child;
+    });
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { RunEventSchema } from '@platform/contracts';
+import { errorFields, type Logger } from '@platform/service-kit';
+import type { EventLogRepository } from '../repositories/event-log.repository';
+import { toEventDto } from '../repositories/mappers';
+import type { EventHub } from './event-hub';
+
+const GROUP = 'sessions';
+// One consumer name for every instance: only the lock holder reads, and a new holder first
+// re-reads whatever the previous one was given but never acknowledged.
+const CONSUMER = 'sessions-leader';
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+export interface EventConsumerOptions {
+  redis: Redis;
+  stream: string;
+  lockKey: string;
+  log: EventLogRepository;
+  hub: EventHub;
+  logger: Logger;
+  lockTtlMs?: number;
+  /** Runs on the leader after each batch (e.g. the outbox sweep). */
+  onLeaderTick?: () => Promise<void>;
+}
+
+/**
+ * Reads runner events from the Redis Stream in order, persists each idempotently, then publishes it.
+ * Exactly one instance consumes at a time (a renewed Redis lock), so a session's events are applied in
+ * the order they were emitted; a crash leaves entries pending, and they are re-read before new ones.
+ */
+export class EventConsumer {
+  private readonly id = randomUUID();
+  private running = false;
+  private leader = false;
+  private loop: Promise<void> | undefined;
+  private lastTick = 0;
+
+  constructor(private readonly o: EventConsumerOptions) {}
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  async start(): Promise<void> {
+    await this.o.redis.xgroup('CREATE', this.o.stream, GROUP, '0', 'MKSTREAM').catch((err: unknown) => {
+      if (!String(err).includes('BUSYGROUP')) throw err;
+    });
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    if (this.leader) await this.o.redis.eval(RELEASE, 1, this.o.lockKey, this.id).catch(() => undefined);
+    this.leader = false;
+  }
+
+  private async run(): Promise<void> {
+    let pendingFirst = true;
+    while (this.running) {
+      try {
+        if (!(await this.holdLock())) {
+          pendingFirst = true;
+          await sleep(500);
+          continue;
+        }
+        const handled = await this.readBatch(pendingFirst ? '0' : '>');
+        if (pendingFirst && handled === 0) pendingFirst = false;
+        await this.tick();
+      } catch (err) {
+        this.o.logger.warn('event consumer error; retrying', errorFields(err));
+        await sleep(500);
+      }
+    }
+  }
+
+  private async holdLock(): Promise<boolean> {
+    const ttl = String(this.o.lockTtlMs ?? 5000);
+    if (this.leader) {
+      this.leader = (await this.o.redis.eval(RENEW, 1, this.o.lockKey, this.id, ttl)) === 1;
+    } else {
+      this.leader = (await this.o.redis.set(this.o.lockKey, this.id, 'PX', Number(ttl), 'NX')) === 'OK';
+      if (this.leader) this.o.logger.info('event consumer is now the leader');
+    }
+    return this.leader;
+  }
+
+  /** Handles one batch; returns how many entries it saw. */
+  private async readBatch(from: '0' | '>'): Promise<number> {
+    const block = from === '>' ? ['BLOCK', '1000'] : [];
+    const res = (await this.o.redis.xreadgroup(
+      'GROUP', GROUP, CONSUMER, 'COUNT', '200', ...(block as []), 'STREAMS', this.o.stream, from,
+    )) as Array<[string, Array<[string, string[]]>]> | null;
+    const entries = res?.[0]?.[1] ?? [];
+    for (const [id, fields] of entries) {
+      await this.handle(id, fields);
+    }
+    return entries.length;
+  }
+
+  private async handle(id: string, fields: string[]): Promise<void> {
+    const raw = fields[fields.indexOf('event') + 1];
+    let parsed;
+    try {
+      parsed = RunEventSchema.safeParse(JSON.parse(raw ?? 'null'));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      // A malformed entry can never succeed: drop it rather than block the stream.
+      this.o.logger.error('dropping malformed run event', { entry_id: id });
+      await this.o.redis.xack(this.o.stream, GROUP, id);
+      return;
+    }
+    const row = await this.o.log.apply(parsed.data);
+    await this.o.redis.xack(this.o.stream, GROUP, id);
+    if (row) await this.o.hub.publish(toEventDto(row));
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.o.onLeaderTick || Date.now() - this.lastTick < 5000) return;
+    this.lastTick = Date.now();
+    await this.o.onLeaderTick();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,60 @@
+import type { Redis } from 'ioredis';
+import { SessionEventSchema, type SessionEvent } from '@platform/contracts';
+import { errorFields, type Logger } from '@platform/service-kit';
+
+type Listener = (e: SessionEvent) => void;
+
+/**
+ * Live fan-out of persisted events to stream clients on every sessions instance: the consumer
+ * publishes each event after it commits; each instance subscribes to a session's channel while it
+ * has listeners for it and hands events to them in order.
+ */
+export class EventHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.sub.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+  }
+
+  private channel(sessionId: string): string {
+    return `${this.prefix}events:${sessionId}`;
+  }
+
+  async publish(e: SessionEvent): Promise<void> {
+    await this.pub.publish(this.channel(e.session_id), JSON.stringify(e));
+  }
+
+  /** Starts delivering a session's live events to `listener`; resolves once subscribed. Returns the unsubscribe function. */
+  async subscribe(sessionId: string, listener: Listener): Promise<() => void> {
+    let set = this.listeners.get(sessionId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(sessionId, set);
+      await this.sub.subscribe(this.channel(sessionId));
+    }
+    set.add(listener);
+    return () => {
+      const current = this.listeners.get(sessionId);
+      if (!current) return;
+      current.delete(listener);
+      if (current.size === 0) {
+        this.listeners.delete(sessionId);
+        this.sub.unsubscribe(this.channel(sessionId)).catch((err: unknown) => this.logger.warn('unsubscribe failed', errorFields(err)));
+      }
+    };
+  }
+
+  private dispatch(channel: string, message: string): void {
+    const sessionId = channel.slice(`${this.prefix}events:`.length);
+    const set = this.listeners.get(sessionId);
+    if (!set) return;
+    const parsed = SessionEventSchema.safeParse(JSON.parse(message));
+    if (!parsed.success) return;
+    for (const l of set) l(parsed.data);
+  }
+}

@@ -1,0 +1,119 @@
+import {
+  SessionOptionsSchema,
+  TERMINAL_RUN_STATUSES,
+  type Message as MessageDto,
+  type QueryAcceptedResponse,
+  type Run as RunDto,
+  type RunStatus,
+} from '@platform/contracts';
+import { decodeCursor, pageFrom } from '@platform/db-kit';
+import { AppError, NotFoundError, ValidationError, errorFields, type Logger } from '@platform/service-kit';
+import type { RunsRepository } from '../repositories/runs.repository';
+import { toMessageDto, toRunDto, toToolCallDto } from '../repositories/mappers';
+import type { AgentRunsQueue } from '../queues/agent-runs';
+import type { EventHub } from './event-hub';
+import type { SessionsService } from './sessions.service';
+import type { Caller } from './caller';
+
+const isTerminal = (s: string) => TERMINAL_RUN_STATUSES.includes(s as RunStatus);
+
+/** Queries (run row + user message first, then the job), run state, messages and tool calls. */
+export class RunsService {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly runs: RunsRepository,
+    private readonly queue: AgentRunsQueue,
+    private readonly hub: EventHub,
+    private readonly logger: Logger,
+  ) {}
+
+  async query(caller: Caller, sessionId: string, message: string): Promise<QueryAcceptedResponse> {
+    const session = await this.sessions.visible(caller, sessionId);
+    if (session.status !== 'active') throw new AppError('CONFLICT', 'Session is archived; reactivate it to query');
+    const options = SessionOptionsSchema.parse(session.options);
+    const run = await this.runs.createQueued(sessionId, options.provider ?? 'auto', options.model ?? 'auto', [{ type: 'text', text: message }]);
+    try {
+      await this.queue.enqueueRun({ v: 1, run_id: run.id, session_id: sessionId, user_id: session.ownerId, options });
+    } catch (err) {
+      // The run row is durable: the outbox sweep enqueues it once the queue is reachable again.
+      this.logger.warn('enqueue failed; run will be re-enqueued', { run_id: run.id, ...errorFields(err) });
+    }
+    return { run_id: run.id, status: 'queued' };
+  }
+
+  /** Waits up to `maxMs` for the run to end; the finished run, or undefined if it is still going. */
+  async waitForEnd(sessionId: string, runId: string, maxMs: number): Promise<RunDto | undefined> {
+    let unsubscribe: (() => void) | undefined;
+    const ended = new Promise<void>((resolve) => {
+      void this.hub
+        .subscribe(sessionId, (e) => {
+          if (e.run_id === runId && (e.type === 'run_completed' || e.type === 'run_failed' || e.type === 'run_cancelled')) resolve();
+        })
+        .then((u) => (unsubscribe = u));
+    });
+    try {
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, maxMs).unref());
+      // Subscribe first, then look: an end that happened in between is seen by the read.
+      const poll = (async () => {
+        const current = await this.runs.findRun(sessionId, runId);
+        if (current && isTerminal(current.status)) return;
+        await ended;
+      })();
+      await Promise.race([poll, timeout]);
+      const run = await this.runs.findRun(sessionId, runId);
+      return run && isTerminal(run.status) ? toRunDto(run) : undefined;
+    } finally {
+      unsubscribe?.();
+    }
+  }
+
+  async listRuns(caller: Caller, sessionId: string, cursor: string | undefined, limit: number) {
+    await this.sessions.visible(caller, sessionId);
+    return pageFrom(await this.runs.listRuns(sessionId, cursor ? decodeCursor(cursor) : undefined, limit), limit, toRunDto);
+  }
+
+  async getRun(caller: Caller, sessionId: string, runId: string): Promise<RunDto> {
+    await this.sessions.visible(caller, sessionId);
+    const run = await this.runs.findRun(sessionId, runId);
+    if (!run) throw new NotFoundError('Run');
+    return toRunDto(run);
+  }
+
+  async listMessages(caller: Caller, sessionId: string, cursor: string | undefined, limit: number): Promise<{ items: MessageDto[]; next_cursor: string | null }> {
+    await this.sessions.visible(caller, sessionId);
+    const after = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(after) || after < 0) throw new ValidationError([{ path: 'query.cursor', message: 'is not a valid cursor', code: 'custom' }]);
+    const rows = await this.runs.listMessages(sessionId, after, limit);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toMessageDto), next_cursor: rows.length > limit && last ? String(last.seq) : null };
+  }
+
+  async listToolCalls(caller: Caller, sessionId: string, cursor: string | undefined, limit: number) {
+    await this.sessions.visible(caller, sessionId);
+    return pageFrom(await this.runs.listToolCalls(sessionId, cursor ? decodeCursor(cursor) : undefined, limit), limit, toToolCallDto);
+  }
+
+  /** Every message of a session, for the runner (service callers only). */
+  async history(sessionId: string): Promise<MessageDto[]> {
+    return (await this.runs.allMessages(sessionId)).map(toMessageDto);
+  }
+
+  /** Outbox sweep: a queued run whose job is missing (enqueue failed, Redis lost it) is enqueued again. */
+  async requeueStale(olderThanMs: number): Promise<number> {
+    let requeued = 0;
+    for (const run of await this.runs.staleQueued(new Date(Date.now() - olderThanMs))) {
+      if (await this.queue.hasJob(run.id)) continue;
+      await this.queue.enqueueRun({
+        v: 1,
+        run_id: run.id,
+        session_id: run.sessionId,
+        user_id: run.session.ownerId,
+        options: SessionOptionsSchema.parse(run.session.options),
+      });
+      requeued++;
+    }
+    if (requeued > 0) this.logger.warn('re-enqueued queued runs with no job', { count: requeued });
+    return requeued;
+  }
+}
