@@ -7,7 +7,7 @@ const secrets: DevSecrets = {
   jwtPrivateKey: '-----BEGIN PRIVATE KEY-----\nstored\n-----END PRIVATE KEY-----\n',
   adminPassword: 'stored-pass-1234',
   postgresPassword: 'pg-secret',
-  serviceClients: { gateway: 'g'.repeat(64) },
+  serviceClients: { gateway: 'g'.repeat(64), sessions: 's'.repeat(64) },
 };
 const authPrisma = {
   service: 'auth',
@@ -57,7 +57,7 @@ describe('service environments', () => {
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: secrets.adminPassword,
       ADMIN_USERNAME: 'admin',
-      SERVICE_CLIENTS: `gateway:${secrets.serviceClients['gateway']}`,
+      SERVICE_CLIENTS: `sessions:${secrets.serviceClients['sessions']},gateway:${secrets.serviceClients['gateway']}`,
     });
     expect(envOf('registry')).not.toHaveProperty('DATABASE_URL');
   });
@@ -109,7 +109,7 @@ describe('planServices', () => {
       'registry',
       'gateway',
     ]);
-    expect(planServices(SERVICES, {}, []).map((s) => s.name)).toEqual(['registry', 'auth', 'gateway']);
+    expect(planServices(SERVICES, {}, []).map((s) => s.name)).toEqual(['registry', 'auth', 'channels', 'sessions', 'gateway']);
   });
 
   it('rejects unknown service names and bad ports with the variable to fix', () => {

@@ -62,6 +62,18 @@ export const SERVICES: readonly ServiceDefinition[] = [
     }),
   },
   {
+    name: 'channels',
+    port: 8102,
+    env: () => ({}),
+  },
+  {
+    name: 'sessions',
+    port: 8103,
+    redis: true,
+    serviceClient: true,
+    env: (s) => ({ REDIS_URL: s.redisUrl }),
+  },
+  {
     name: 'gateway',
     port: 8000,
     redis: true,

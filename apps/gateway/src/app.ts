@@ -54,7 +54,7 @@ export function createApp(d: GatewayDeps): GatewayApp {
     timeoutMs: d.config.UPSTREAM_TIMEOUT_MS,
     bodyLimitBytes: bytesOf(d.config.BODY_LIMIT),
   });
-  const discovery = new DiscoveryService(d.registry, routes, d.config.SERVICE_VERSION);
+  const discovery = new DiscoveryService(d.registry, routes, d.config.SERVICE_VERSION, d.config.REQUIRED_SERVICES);
   const corsMiddleware = cors({
     origin: (origin, cb) => cb(null, origin !== undefined && d.config.CORS_ORIGINS.includes(origin)),
     credentials: true,

@@ -43,6 +43,8 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(5),
   BREAKER_RESET_MS: env.ms.default(5000),
   REGISTRY_CACHE_MS: env.ms.default(1000),
+  /** Services that must have a live instance for `/api/health` to be ok (default: every routed service). */
+  REQUIRED_SERVICES: env.list.optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 

@@ -16,6 +16,10 @@ export const ROUTES: RouteRule[] = [
     publicPaths: ['/auth/register', '/auth/login', '/auth/refresh', '/auth/.well-known/jwks.json', '/auth/service-token'],
   },
   { prefix: '/users', service: 'auth' },
+  { prefix: '/api/channels', service: 'channels' },
+  // The seeds' root listing (`GET /channels`); channels mounts the same routes there.
+  { prefix: '/channels', service: 'channels' },
+  { prefix: '/api/v1/sessions', service: 'sessions' },
 ];
 
 /** Gateway-owned paths that need no access token. */

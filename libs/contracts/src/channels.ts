@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { PageQuerySchema, pageOf } from './common';
 
-const ChannelNameSchema = z.string().trim().min(1).max(100);
+// Postgres text cannot hold NUL: refuse it as bad input rather than fail the write.
+const noNul = (s: string) => !s.includes('\0');
+const ChannelNameSchema = z.string().trim().min(1).max(100).refine(noNul, 'must not contain NUL characters');
+const ChannelDescriptionSchema = z.string().max(2000).refine(noNul, 'must not contain NUL characters');
 
 export const ChannelSchema = z.object({
   id: z.uuid(),
@@ -15,20 +18,20 @@ export type Channel = z.infer<typeof ChannelSchema>;
 
 export const ChannelCreateRequestSchema = z.strictObject({
   name: ChannelNameSchema,
-  description: z.string().max(2000).nullable().optional(),
+  description: ChannelDescriptionSchema.nullable().optional(),
 });
 export type ChannelCreateRequest = z.infer<typeof ChannelCreateRequestSchema>;
 
 /** PUT replaces name and description. */
 export const ChannelReplaceRequestSchema = z.strictObject({
   name: ChannelNameSchema,
-  description: z.string().max(2000).nullable().default(null),
+  description: ChannelDescriptionSchema.nullable().default(null),
 });
 export type ChannelReplaceRequest = z.infer<typeof ChannelReplaceRequestSchema>;
 
 /** PATCH changes only what it names. */
 export const ChannelPatchRequestSchema = z
-  .strictObject({ name: ChannelNameSchema.optional(), description: z.string().max(2000).nullable().optional() })
+  .strictObject({ name: ChannelNameSchema.optional(), description: ChannelDescriptionSchema.nullable().optional() })
   .refine((b) => b.name !== undefined || b.description !== undefined, { message: 'nothing to update' });
 export type ChannelPatchRequest = z.infer<typeof ChannelPatchRequestSchema>;
 

@@ -27,6 +27,8 @@ export class DiscoveryService {
     private readonly registry: ServiceClient,
     private readonly routes: RouteRule[],
     private readonly version: string,
+    /** Services whose absence makes the platform down; defaults to every routed service. */
+    private readonly required: string[] = [...new Set(routes.map((r) => r.service))],
   ) {}
 
   private async services() {
@@ -88,8 +90,7 @@ export class DiscoveryService {
         return { name: s.name, status, instances };
       }),
     );
-    const expected = new Set(this.routes.map((r) => r.service));
-    for (const name of expected) if (!rows.some((r) => r.name === name)) rows.push({ name, status: 'down', instances: [] });
+    for (const name of this.required) if (!rows.some((r) => r.name === name)) rows.push({ name, status: 'down', instances: [] });
     const status = rows.every((r) => r.status === 'up') ? 'ok' : rows.some((r) => r.status === 'down') ? 'down' : 'degraded';
     return { status, services: rows.sort((a, b) => a.name.localeCompare(b.name)), timestamp: new Date().toISOString() };
   }

@@ -23,6 +23,7 @@ export function defaultRules(defaultPerMin: number): RateRule[] {
     { id: 'auth-login', prefix: '/auth/login', method: 'POST', limit: 10, windowS: 60 },
     { id: 'auth-register', prefix: '/auth/register', method: 'POST', limit: 5, windowS: 60 },
     { id: 'channels', prefix: '/api/channels', limit: 100, windowS: 60 },
+    { id: 'channels-root', prefix: '/channels', limit: 100, windowS: 60 },
     { id: 'discovery', prefix: '/api/discovery', limit: 200, windowS: 60 },
     { id: 'default', prefix: '/', limit: defaultPerMin, windowS: 60 },
   ];

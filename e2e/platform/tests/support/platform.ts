@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { ServiceInstancesResponseSchema } from '@platform/contracts';
 import {
   cleanupRedisPrefix,
   createTestDatabase,
@@ -25,6 +26,9 @@ export interface PlatformOptions {
   registryEnv?: Record<string, string>;
   authEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
+  /** Also run the channels service (on its own database), routable through the gateway. */
+  channels?: boolean;
+  channelsEnv?: Record<string, string>;
   /** Replaces the gateway's rules by id; by default auth's routes get limits no test file reaches. */
   rateLimits?: RateRule[];
 }
@@ -34,6 +38,8 @@ export interface Platform {
   registry: ServiceProcess;
   auth: ServiceProcess;
   gateway: ServiceProcess;
+  /** Running only when started with `channels: true`. */
+  channels?: ServiceProcess;
   /** JSON client on the gateway. */
   api: JsonClient;
   /** The key auth signs access tokens with (so tests can forge tokens auth would accept). */
@@ -57,13 +63,25 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const admin = { email: `admin-${randomBytes(4).toString('hex')}@e2e.test`, password: 'Admin-pass-123' };
   const corsOrigin = 'https://app.e2e.test';
-  const running: { registry?: ServiceProcess; auth?: ServiceProcess; gateway?: ServiceProcess; db?: TestDatabase } = {};
+  const running: {
+    registry?: ServiceProcess;
+    auth?: ServiceProcess;
+    gateway?: ServiceProcess;
+    channels?: ServiceProcess;
+    db?: TestDatabase;
+    channelsDb?: TestDatabase;
+  } = {};
 
   const stop = async () => {
-    // The gateway and auth first (auth deregisters through the registry), the registry last.
-    await Promise.all([running.gateway?.stop(), running.auth?.stop()]);
+    // The gateway and the services first (they deregister through the registry), the registry last.
+    await Promise.all([running.gateway?.stop(), running.auth?.stop(), running.channels?.stop()]);
     await running.registry?.stop();
-    const cleanups = await Promise.allSettled([running.db?.drop(), cleanupRedisPrefix(registryPrefix), cleanupRedisPrefix(gatewayPrefix)]);
+    const cleanups = await Promise.allSettled([
+      running.db?.drop(),
+      running.channelsDb?.drop(),
+      cleanupRedisPrefix(registryPrefix),
+      cleanupRedisPrefix(gatewayPrefix),
+    ]);
     throwFirstFailure(cleanups);
   };
 
@@ -74,6 +92,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       await Promise.allSettled([
         startServiceProcess({ app: 'registry', env: { ...shared, REDIS_PREFIX: registryPrefix, ...o.registryEnv } }).then((p) => (running.registry = p)),
         createTestDatabase('auth').then((db) => (running.db = db)),
+        ...(o.channels ? [createTestDatabase('channels').then((db) => (running.channelsDb = db))] : []),
       ]),
     );
     const registry = running.registry!;
@@ -101,19 +120,36 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
             REGISTRY_CACHE_MS: '200',
             CORS_ORIGINS: corsOrigin,
             RATE_LIMITS: JSON.stringify(o.rateLimits ?? GENEROUS_LIMITS),
+            // Only what this platform runs counts towards /api/health.
+            REQUIRED_SERVICES: ['auth', ...(o.channels ? ['channels'] : [])].join(','),
             ...o.gatewayEnv,
           },
         }).then((p) => (running.gateway = p)),
+        ...(o.channels
+          ? [
+              startServiceProcess({
+                app: 'channels',
+                env: { ...withRegistry, DATABASE_URL: running.channelsDb!.url, ...o.channelsEnv },
+              }).then((p) => (running.channels = p)),
+            ]
+          : []),
       ]),
     );
-    const { auth, gateway } = running as Required<typeof running>;
+    const { auth, gateway, channels } = running as Required<typeof running>;
     const api = jsonRequest(gateway.url);
     await waitUntil('auth is routable through the gateway', async () => (await api.get('/auth/.well-known/jwks.json')).status === 200);
-    return { registry, auth, gateway, api, signingKey: signing.privateKey, admin, corsOrigin, stop };
+    if (o.channels) await waitUntil('channels is registered', () => isRegistered(registry, registryToken, 'channels'));
+    return { registry, auth, gateway, ...(o.channels ? { channels } : {}), api, signingKey: signing.privateKey, admin, corsOrigin, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/** Whether the registry lists a live instance of `service`. */
+async function isRegistered(registry: ServiceProcess, token: string, service: string): Promise<boolean> {
+  const res = await jsonRequest(registry.url, { headers: { authorization: `Bearer ${token}` } }).get(`/registry/services/${service}`);
+  return res.status === 200 && ServiceInstancesResponseSchema.parse(res.body).instances.length > 0;
 }
 
 /** Polls `check` every `intervalMs` until it returns true; fails with `what` after `timeoutMs`. */

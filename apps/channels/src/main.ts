@@ -1,0 +1,50 @@
+import { BreakerRegistry, RegistryResolver, ServiceClient } from '@platform/service-client';
+import { Lifecycle, RegistryRegistration, createLogger, createMetrics, runMain, serve } from '@platform/service-kit';
+import { loadChannelsConfig } from './config';
+import { createDb } from './db';
+import { createApp } from './app';
+import { authTokenVerifier } from './clients/auth';
+import { CHANNELS_ENDPOINTS } from './routes/endpoints';
+
+runMain('channels', async () => {
+  const config = loadChannelsConfig();
+  const logger = createLogger({ service: 'channels', level: config.LOG_LEVEL, instanceId: config.INSTANCE_ID });
+  const lifecycle = new Lifecycle();
+  const metrics = createMetrics('channels');
+  const db = createDb(config.DATABASE_URL);
+  lifecycle.onShutdown('postgres', () => db.$disconnect());
+  const breakers = new BreakerRegistry(logger, metrics.registry);
+  lifecycle.onShutdown('breakers', () => breakers.shutdown());
+  const resolver = new RegistryResolver({ registryUrl: config.REGISTRY_URL, token: config.REGISTRY_TOKEN, logger });
+  const auth = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000 });
+  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const app = createApp({ config, logger, db, verifier, lifecycle, metrics });
+  const running = await serve({
+    name: 'channels',
+    app,
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    lifecycle,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    afterListen: async (url) => {
+      if (!config.REGISTER_WITH_REGISTRY) return undefined;
+      const registration = new RegistryRegistration({
+        registryUrl: config.REGISTRY_URL,
+        token: config.REGISTRY_TOKEN,
+        logger,
+        instance: {
+          name: 'channels',
+          instance_id: config.INSTANCE_ID,
+          url,
+          version: config.SERVICE_VERSION,
+          endpoints: CHANNELS_ENDPOINTS,
+        },
+      });
+      await registration.start();
+      return registration;
+    },
+  });
+  return { running, logger };
+});
