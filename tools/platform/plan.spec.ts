@@ -7,7 +7,7 @@ const secrets: DevSecrets = {
   jwtPrivateKey: '-----BEGIN PRIVATE KEY-----\nstored\n-----END PRIVATE KEY-----\n',
   adminPassword: 'stored-pass-1234',
   postgresPassword: 'pg-secret',
-  serviceClients: { gateway: 'g'.repeat(64), sessions: 's'.repeat(64) },
+  serviceClients: { gateway: 'g'.repeat(64), sessions: 's'.repeat(64), 'agent-runner': 'a'.repeat(64) },
 };
 const authPrisma = {
   service: 'auth',
@@ -57,7 +57,7 @@ describe('service environments', () => {
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: secrets.adminPassword,
       ADMIN_USERNAME: 'admin',
-      SERVICE_CLIENTS: `sessions:${secrets.serviceClients['sessions']},gateway:${secrets.serviceClients['gateway']}`,
+      SERVICE_CLIENTS: `sessions:${secrets.serviceClients['sessions']},agent-runner:${secrets.serviceClients['agent-runner']},gateway:${secrets.serviceClients['gateway']}`,
     });
     expect(envOf('registry')).not.toHaveProperty('DATABASE_URL');
   });
@@ -83,22 +83,22 @@ describe('service environments', () => {
   it('sets up a new manifest entry from the entry alone', () => {
     const defs: ServiceDefinition[] = [
       ...SERVICES,
-      { name: 'agent-runner', port: 8104, serviceClient: true, env: () => ({ EXTRA: 'x' }) },
+      { name: 'status-probe', port: 8109, serviceClient: true, env: () => ({ EXTRA: 'x' }) },
     ];
     const shared = buildSharedSettings({
       defs,
       env: {},
-      secrets: { ...secrets, serviceClients: { ...secrets.serviceClients, 'agent-runner': 'a'.repeat(64) } },
+      secrets: { ...secrets, serviceClients: { ...secrets.serviceClients, 'status-probe': 'p'.repeat(64) } },
       redisUrl: 'redis://r',
     });
-    const [runner] = planServices(defs, { PLATFORM_SERVICES: 'agent-runner', AGENT_RUNNER_PORT: '9104' }, []);
+    const [runner] = planServices(defs, { PLATFORM_SERVICES: 'status-probe', STATUS_PROBE_PORT: '9104' }, []);
 
     expect(buildServiceEnv(runner!, shared, undefined)).toMatchObject({
       PORT: '9104',
-      SERVICE_CLIENT_ID: 'agent-runner',
+      SERVICE_CLIENT_ID: 'status-probe',
       EXTRA: 'x',
     });
-    expect(shared.serviceClients).toHaveProperty('agent-runner');
+    expect(shared.serviceClients).toHaveProperty('status-probe');
     expect(portEnvVar('agent-runner')).toBe('AGENT_RUNNER_PORT');
   });
 });
@@ -109,7 +109,7 @@ describe('planServices', () => {
       'registry',
       'gateway',
     ]);
-    expect(planServices(SERVICES, {}, []).map((s) => s.name)).toEqual(['registry', 'auth', 'channels', 'sessions', 'gateway']);
+    expect(planServices(SERVICES, {}, []).map((s) => s.name)).toEqual(['registry', 'auth', 'channels', 'sessions', 'agent-runner', 'gateway']);
   });
 
   it('rejects unknown service names and bad ports with the variable to fix', () => {

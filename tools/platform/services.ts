@@ -74,6 +74,13 @@ export const SERVICES: readonly ServiceDefinition[] = [
     env: (s) => ({ REDIS_URL: s.redisUrl }),
   },
   {
+    name: 'agent-runner',
+    port: 8104,
+    redis: true,
+    serviceClient: true,
+    env: (s) => ({ REDIS_URL: s.redisUrl }),
+  },
+  {
     name: 'gateway',
     port: 8000,
     redis: true,

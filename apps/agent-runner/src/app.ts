@@ -1,0 +1,85 @@
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
+import { bullConnection } from '@platform/queue-kit';
+import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
+import type { AgentRunnerConfig } from './config';
+import type { HistorySource } from './history';
+import { createProviders, type ProviderRegistry } from './providers/registry';
+import { ToolRegistry } from './tools/registry';
+import { RunMetrics } from './run-metrics';
+import { executeRun } from './run-service';
+import { forkWorkspace } from './fork-workspace';
+import { RunWorker } from './worker';
+
+export interface AgentRunnerDeps {
+  config: AgentRunnerConfig;
+  logger: Logger;
+  /** Event stream and run ledgers, and the readiness check. */
+  redis: Redis;
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  /** A session's messages; sessions' internal API in production. */
+  history: HistorySource;
+  /** Defaults to the providers the config enables. */
+  providers?: ProviderRegistry;
+  /** BullMQ connection; defaults to REDIS_URL. */
+  queueConnection?: ConnectionOptions;
+}
+
+export interface AgentRunnerApp {
+  /** `/health`, `/ready` (Redis and the queue worker), `/metrics`: the service has no other HTTP surface. */
+  app: Express;
+  /** The `agent-runs` consumer, not yet started: `start()` after listening, `close(timeoutMs)` on shutdown. */
+  worker: RunWorker;
+}
+
+export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
+  const c = d.config;
+  const runMetrics = new RunMetrics(d.metrics.registry);
+  const runDeps = {
+    redis: d.redis,
+    providers: d.providers ?? createProviders(c),
+    tools: new ToolRegistry({ outputLimitBytes: c.TOOL_OUTPUT_LIMIT_BYTES, logger: d.logger }),
+    history: d.history,
+    workdirRoot: c.WORKDIR_ROOT,
+    defaultMaxTurns: c.DEFAULT_MAX_TURNS,
+    events: { stream: c.EVENTS_STREAM, maxLen: c.EVENTS_MAXLEN, ledgerTtlS: c.RUN_STATE_TTL_S },
+    prices: c.MODEL_PRICES,
+    maxOutputTokens: c.MAX_OUTPUT_TOKENS,
+    attempts: c.JOB_ATTEMPTS,
+    backoffMs: c.JOB_BACKOFF_MS,
+    logger: d.logger,
+    metrics: runMetrics,
+  };
+  const worker = new RunWorker({
+    connection: d.queueConnection ?? bullConnection(c.REDIS_URL, { forWorker: true }),
+    prefix: c.QUEUE_PREFIX,
+    concurrency: c.WORKER_CONCURRENCY,
+    lockDurationMs: c.LOCK_DURATION_MS,
+    logger: d.logger,
+    runJob: (job, signal) => executeRun(runDeps, job, signal),
+    forkJob: (job) => forkWorkspace(c.WORKDIR_ROOT, job),
+  });
+  const app = createServiceApp({
+    service: 'agent-runner',
+    version: c.SERVICE_VERSION,
+    instanceId: c.INSTANCE_ID,
+    logger: d.logger,
+    metrics: d.metrics,
+    checks: [
+      redisCheck(d.redis),
+      {
+        name: 'queue-worker',
+        check: async () => {
+          if (!worker.isRunning()) throw new Error('the agent-runs worker is not running');
+        },
+      },
+    ],
+    bodyLimit: c.BODY_LIMIT,
+    trustProxy: c.TRUST_PROXY,
+    isAccepting: d.lifecycle.isAccepting,
+    routes: () => undefined,
+  });
+  return { app, worker };
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { ConfigError } from '@platform/service-kit';
+import { loadAgentRunnerConfig } from './config';
+
+const base = { REGISTRY_TOKEN: 'registry-token-0123456789' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadAgentRunnerConfig({ ...base, ...env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('agent-runner config', () => {
+  it('defaults to the offline provider, port 8104 and a workspace root under the cwd', () => {
+    const c = loadAgentRunnerConfig(base);
+    expect(c).toMatchObject({
+      PORT: 8104,
+      DEFAULT_PROVIDER: 'offline',
+      QUEUE_PREFIX: 'bull',
+      EVENTS_STREAM: 'agent-events',
+      WORKER_CONCURRENCY: 4,
+      JOB_ATTEMPTS: 3,
+    });
+    expect(c.WORKDIR_ROOT).toBe(path.resolve('.data/workspaces'));
+    expect(c.MODEL_PRICES['offline-']).toEqual({ input_per_mtok: 0, output_per_mtok: 0 });
+  });
+
+  it('picks the provider whose key is set and treats an empty key as unset', () => {
+    expect(loadAgentRunnerConfig({ ...base, ANTHROPIC_API_KEY: 'sk-ant-x' }).DEFAULT_PROVIDER).toBe('anthropic');
+    expect(loadAgentRunnerConfig({ ...base, OPENAI_API_KEY: 'sk-x' }).DEFAULT_PROVIDER).toBe('openai');
+    expect(loadAgentRunnerConfig({ ...base, ANTHROPIC_API_KEY: '' }).DEFAULT_PROVIDER).toBe('offline');
+  });
+
+  it('accepts openai without a key when the base URL is a local compatible server', () => {
+    const c = loadAgentRunnerConfig({
+      ...base,
+      DEFAULT_PROVIDER: 'openai',
+      OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+    });
+    expect(c.DEFAULT_PROVIDER).toBe('openai');
+  });
+
+  it('merges MODEL_PRICES over the defaults', () => {
+    const c = loadAgentRunnerConfig({
+      ...base,
+      MODEL_PRICES: '{"llama3.2":{"input_per_mtok":0.1,"output_per_mtok":0.2}}',
+    });
+    expect(c.MODEL_PRICES['llama3.2']).toEqual({ input_per_mtok: 0.1, output_per_mtok: 0.2 });
+    expect(c.MODEL_PRICES['gpt-4o']).toBeDefined();
+  });
+
+  it('lists every problem at once', () => {
+    expect(
+      problemsOf({
+        DEFAULT_PROVIDER: 'anthropic',
+        MODEL_PRICES: '{"x":{"input_per_mtok":-1}}',
+        SERVICE_CLIENT_ID: 'agent-runner',
+        WORKER_CONCURRENCY: '0',
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DEFAULT_PROVIDER: anthropic needs ANTHROPIC_API_KEY/),
+        expect.stringMatching(/^MODEL_PRICES: /),
+        expect.stringMatching(/^SERVICE_CLIENT_SECRET: /),
+        expect.stringMatching(/^WORKER_CONCURRENCY: /),
+      ]),
+    );
+  });
+});

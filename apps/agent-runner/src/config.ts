@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ProviderNameSchema, RUN_EVENTS_STREAM, type ProviderName } from '@platform/contracts';
+import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
+import { DEFAULT_MODEL_PRICES, ModelPricesSchema } from './pricing';
+
+const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** An unset variable and an empty one (`KEY=` in an env file) mean the same: not configured. */
+const optionalSecret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
+
+const jsonOf = <S extends z.ZodType>(schema: S) =>
+  z.string().transform((s, ctx): z.infer<S> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+    const r = schema.safeParse(parsed);
+    if (!r.success) {
+      for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.')}: ${i.message}` });
+      return z.NEVER;
+    }
+    return r.data;
+  });
+
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
+  PORT: env.port.default(8104),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix; sessions must enqueue under the same one. */
+  QUEUE_PREFIX: z.string().min(1).default('bull'),
+  /** Redis Stream the run events go to (sessions reads it). */
+  EVENTS_STREAM: z.string().min(1).default(RUN_EVENTS_STREAM),
+  EVENTS_MAXLEN: count(1000, 1_000_000_000).default(1_000_000),
+  /** How long a run's sequence/usage ledger survives in Redis after its last event. */
+  RUN_STATE_TTL_S: count(60, 90 * 86_400).default(7 * 86_400),
+  /** Per-session working directories live in `<WORKDIR_ROOT>/<session_id>`; relative paths resolve against the cwd. */
+  WORKDIR_ROOT: z
+    .string()
+    .min(1)
+    .default(path.join('.data', 'workspaces'))
+    .transform((p) => path.resolve(p)),
+  WORKER_CONCURRENCY: count(1, 256).default(4),
+  /** Attempts of a run whose failure is transient (model 429/5xx, network, sessions unavailable). */
+  JOB_ATTEMPTS: count(1, 50).default(3),
+  /** First retry delay; doubles per retry. */
+  JOB_BACKOFF_MS: env.ms.default(1000),
+  LOCK_DURATION_MS: env.ms.default(30_000),
+  ANTHROPIC_API_KEY: optionalSecret,
+  ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  ANTHROPIC_VERSION: z.string().min(1).default('2023-06-01'),
+  ANTHROPIC_DEFAULT_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  OPENAI_API_KEY: optionalSecret,
+  /** Any OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1, llama.cpp: http://127.0.0.1:8080/v1). */
+  OPENAI_BASE_URL: z.url().default(OPENAI_DEFAULT_BASE_URL),
+  OPENAI_DEFAULT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** OpenAI's current field; some older compatible servers only know `max_tokens`. */
+  OPENAI_MAX_TOKENS_FIELD: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
+  OFFLINE_DEFAULT_MODEL: z.string().min(1).default('offline-echo-1'),
+  /** Provider used when a session names none; offline unless a provider key (or a local OpenAI base URL) is set. */
+  DEFAULT_PROVIDER: ProviderNameSchema.optional(),
+  /** JSON `{ "<model or model prefix>": { "input_per_mtok": n, "output_per_mtok": n } }`, merged over the defaults. */
+  MODEL_PRICES: jsonOf(ModelPricesSchema).optional(),
+  MAX_OUTPUT_TOKENS: count(1, 200_000).default(4096),
+  DEFAULT_MAX_TURNS: count(1, 100).default(10),
+  PROVIDER_TIMEOUT_MS: env.ms.default(300_000),
+  TOOL_OUTPUT_LIMIT_BYTES: count(1024, 10 * 1024 * 1024).default(32 * 1024),
+  /** Test option: the offline model waits this long before each streamed chunk. */
+  OFFLINE_DELAY_MS: count(0, 60_000).default(0),
+  SERVICE_CLIENT_ID: optionalSecret,
+  SERVICE_CLIENT_SECRET: optionalSecret,
+  SESSIONS_TIMEOUT_MS: env.ms.default(5000),
+})
+  .superRefine(
+    (c, ctx) => {
+      if ((c.SERVICE_CLIENT_ID === undefined) !== (c.SERVICE_CLIENT_SECRET === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SERVICE_CLIENT_SECRET'],
+          message: 'SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET go together',
+        });
+      }
+      if (c.NODE_ENV === 'production' && c.SERVICE_CLIENT_ID === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['SERVICE_CLIENT_ID'], message: 'is required in production' });
+      }
+      if (c.DEFAULT_PROVIDER !== undefined && !providerConfigured(c, c.DEFAULT_PROVIDER)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['DEFAULT_PROVIDER'],
+          message: `${c.DEFAULT_PROVIDER} needs ${missingSetting(c.DEFAULT_PROVIDER)}`,
+        });
+      }
+    },
+    { when: () => true },
+  )
+  .transform((c) => ({
+    ...c,
+    DEFAULT_PROVIDER: c.DEFAULT_PROVIDER ?? inferDefaultProvider(c),
+    MODEL_PRICES: { ...DEFAULT_MODEL_PRICES, ...c.MODEL_PRICES },
+  }));
+export type AgentRunnerConfig = z.infer<typeof AgentRunnerConfigSchema>;
+
+interface ProviderSettings {
+  ANTHROPIC_API_KEY?: string | undefined;
+  OPENAI_API_KEY?: string | undefined;
+  OPENAI_BASE_URL: string;
+}
+
+/** Whether `name` can be called: a key, or (OpenAI-compatible) a base URL of one's own, such as a local Ollama. */
+export function providerConfigured(c: ProviderSettings, name: ProviderName): boolean {
+  switch (name) {
+    case 'offline':
+      return true;
+    case 'anthropic':
+      return c.ANTHROPIC_API_KEY !== undefined;
+    case 'openai':
+      return c.OPENAI_API_KEY !== undefined || c.OPENAI_BASE_URL !== OPENAI_DEFAULT_BASE_URL;
+  }
+}
+
+function missingSetting(name: ProviderName): string {
+  return name === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY (or an OPENAI_BASE_URL of your own)';
+}
+
+function inferDefaultProvider(c: ProviderSettings): ProviderName {
+  if (c.ANTHROPIC_API_KEY !== undefined) return 'anthropic';
+  if (c.OPENAI_API_KEY !== undefined) return 'openai';
+  return 'offline';
+}
+
+export const loadAgentRunnerConfig = (source: NodeJS.ProcessEnv = process.env): AgentRunnerConfig =>
+  loadConfig(AgentRunnerConfigSchema, source);

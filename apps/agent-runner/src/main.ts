@@ -1,0 +1,81 @@
+import { BreakerRegistry, RegistryResolver, ServiceClient, ServiceTokenProvider } from '@platform/service-client';
+import {
+  Lifecycle,
+  RegistryRegistration,
+  closeRedis,
+  createLogger,
+  createMetrics,
+  createRedis,
+  runMain,
+  serve,
+} from '@platform/service-kit';
+import { loadAgentRunnerConfig } from './config';
+import { createApp } from './app';
+import { sessionsHistory } from './history';
+
+runMain('agent-runner', async () => {
+  const config = loadAgentRunnerConfig();
+  const logger = createLogger({ service: 'agent-runner', level: config.LOG_LEVEL, instanceId: config.INSTANCE_ID });
+  const lifecycle = new Lifecycle();
+  const metrics = createMetrics('agent-runner');
+  const redis = createRedis(config.REDIS_URL, logger);
+  lifecycle.onShutdown('redis', () => closeRedis(redis));
+  const breakers = new BreakerRegistry(logger, metrics.registry);
+  lifecycle.onShutdown('breakers', () => breakers.shutdown());
+  const resolver = new RegistryResolver({ registryUrl: config.REGISTRY_URL, token: config.REGISTRY_TOKEN, logger });
+  const auth = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000 });
+  const tokens =
+    config.SERVICE_CLIENT_ID && config.SERVICE_CLIENT_SECRET
+      ? new ServiceTokenProvider(auth, {
+          clientId: config.SERVICE_CLIENT_ID,
+          clientSecret: config.SERVICE_CLIENT_SECRET,
+        })
+      : undefined;
+  if (!tokens)
+    logger.warn('SERVICE_CLIENT_ID/SERVICE_CLIENT_SECRET not set: history requests to sessions carry no service token');
+  const sessions = new ServiceClient({
+    target: 'sessions',
+    resolver,
+    breakers,
+    logger,
+    timeoutMs: config.SESSIONS_TIMEOUT_MS,
+    ...(tokens ? { token: tokens.getToken } : {}),
+  });
+  const { app, worker } = createApp({
+    config,
+    logger,
+    redis,
+    lifecycle,
+    metrics,
+    history: sessionsHistory(sessions, config.SESSIONS_TIMEOUT_MS),
+  });
+  logger.info('model providers', { default_provider: config.DEFAULT_PROVIDER, workdir_root: config.WORKDIR_ROOT });
+  const running = await serve({
+    name: 'agent-runner',
+    app,
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    lifecycle,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    // Runs in flight get SHUTDOWN_TIMEOUT_MS to finish; the rest go back to the queue.
+    beforeDrain: async () => {
+      const result = await worker.close(config.SHUTDOWN_TIMEOUT_MS);
+      logger.info('queue worker closed', { result });
+    },
+    afterListen: async (url) => {
+      if (!config.REGISTER_WITH_REGISTRY) return undefined;
+      const registration = new RegistryRegistration({
+        registryUrl: config.REGISTRY_URL,
+        token: config.REGISTRY_TOKEN,
+        logger,
+        instance: { name: 'agent-runner', instance_id: config.INSTANCE_ID, url, version: config.SERVICE_VERSION },
+      });
+      await registration.start();
+      return registration;
+    },
+  });
+  worker.start();
+  return { running, logger };
+});

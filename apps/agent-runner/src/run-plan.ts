@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { AgentRunJob, ProviderName } from '@platform/contracts';
+import type { ConversationMessage, ModelProvider } from './providers/types';
+import type { ProviderRegistry } from './providers/registry';
+import type { ToolExecutor, ToolRegistry } from './tools/registry';
+import type { PermissionPolicy } from './permissions';
+import type { HistorySource } from './history';
+import { Sandbox } from './tools/sandbox';
+import { toConversation } from './conversation';
+import { RunInputError } from './errors';
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are an agent working in a private working directory. Use the tools to list, read, write and search ' +
+  'files there; paths are relative to the working directory. Be concise.';
+
+/** Everything one run needs, resolved from its job and its session's history. */
+export interface RunPlan {
+  provider: ModelProvider;
+  model: string;
+  system: string;
+  history: ConversationMessage[];
+  maxTurns: number;
+  policy: PermissionPolicy;
+  tools: ToolExecutor;
+}
+
+export interface RunPlanDeps {
+  providers: ProviderRegistry;
+  tools: ToolRegistry;
+  history: HistorySource;
+  workdirRoot: string;
+  defaultMaxTurns: number;
+}
+
+/** The provider and model a job asks for (or this runner's defaults). */
+export function modelOf(providers: ProviderRegistry, job: AgentRunJob): { providerName: ProviderName; model: string } {
+  const providerName = job.options.provider ?? providers.defaultProvider;
+  return { providerName, model: job.options.model ?? providers.defaultModel(providerName) };
+}
+
+export async function planRun(d: RunPlanDeps, job: AgentRunJob): Promise<RunPlan> {
+  const { providerName, model } = modelOf(d.providers, job);
+  const provider = d.providers.get(providerName);
+  if (!provider) throw new RunInputError(`The ${providerName} provider is not configured on this runner.`);
+  const history = toConversation(await d.history.fetch(job.session_id));
+  return {
+    provider,
+    model,
+    system: job.options.system_prompt ?? DEFAULT_SYSTEM_PROMPT,
+    history,
+    maxTurns: job.options.max_turns ?? d.defaultMaxTurns,
+    policy: {
+      mode: job.options.permission_mode ?? 'default',
+      allowedTools: job.options.allowed_tools ?? [],
+      disallowedTools: job.options.disallowed_tools ?? [],
+    },
+    tools: d.tools.forSandbox(new Sandbox(workdirOf(d.workdirRoot, job.session_id))),
+  };
+}
+
+/** `<root>/<session_id>`; the id is a UUID (checked by the job schema), so it cannot climb out of the root. */
+export const workdirOf = (root: string, sessionId: string): string => path.join(root, sessionId);

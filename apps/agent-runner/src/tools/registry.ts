@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { Logger } from '@platform/service-kit';
+import type { ToolSpec } from '../providers/types';
+import { RAW_ARGUMENTS_KEY } from '../providers/turn-assembler';
+import { ToolError, type Tool, type ToolKind } from './types';
+import { capOutput } from './output';
+import type { Sandbox } from './sandbox';
+import { listFiles } from './list-files';
+import { readFile } from './read-file';
+import { writeFile } from './write-file';
+import { searchFiles } from './search-files';
+
+export const ALL_TOOLS: readonly Tool[] = [listFiles, readFile, writeFile, searchFiles];
+
+export interface ToolOutcome {
+  output: string;
+  isError: boolean;
+}
+
+/** The tools of one run, bound to its session's working directory: what the agent loop sees. */
+export interface ToolExecutor {
+  /** Tool definitions to offer the model, without `exclude` (disallowed tools are not even offered). */
+  specs(exclude?: readonly string[]): ToolSpec[];
+  /** Whether a tool only reads or also writes; undefined for a tool that does not exist. */
+  kindOf(name: string): ToolKind | undefined;
+  /** Runs a call; every failure is an outcome with `isError` for the model, except an abort, which is thrown. */
+  execute(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome>;
+}
+
+/** The platform's file tools with their JSON Schemas (derived from the zod inputs) and an output cap. */
+export class ToolRegistry {
+  private readonly byName: Map<string, Tool>;
+  private readonly specList: ToolSpec[];
+
+  constructor(
+    private readonly o: { outputLimitBytes: number; logger: Logger },
+    tools: readonly Tool[] = ALL_TOOLS,
+  ) {
+    this.byName = new Map(tools.map((t) => [t.name, t]));
+    this.specList = tools.map((t) => ({
+      name: t.name,
+      description: t.description,
+      inputSchema: jsonSchemaOf(t.input),
+    }));
+  }
+
+  /** The executor for one session's working directory. */
+  forSandbox(sandbox: Sandbox): ToolExecutor {
+    return {
+      specs: (exclude = []) => this.specList.filter((s) => !exclude.includes(s.name)),
+      kindOf: (name) => this.byName.get(name)?.kind,
+      execute: (name, input, signal) => this.execute(sandbox, name, input, signal),
+    };
+  }
+
+  private async execute(
+    sandbox: Sandbox,
+    name: string,
+    input: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<ToolOutcome> {
+    const tool = this.byName.get(name);
+    if (!tool) return { output: `Unknown tool "${name}".`, isError: true };
+    if (RAW_ARGUMENTS_KEY in input)
+      return { output: `The arguments for ${name} were not a JSON object.`, isError: true };
+    const parsed = tool.input.safeParse(input);
+    if (!parsed.success) return { output: `Invalid input for ${name}: ${describe(parsed.error)}`, isError: true };
+    try {
+      const output = await tool.run(parsed.data, { sandbox, signal, outputLimitBytes: this.o.outputLimitBytes });
+      return { output: capOutput(output, this.o.outputLimitBytes), isError: false };
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      if (err instanceof ToolError) return { output: err.message, isError: true };
+      // Raw errors name absolute server paths: the model gets the code, the log gets the rest.
+      const code = (err as NodeJS.ErrnoException | null)?.code ?? 'internal error';
+      this.o.logger.warn('tool failed unexpectedly', {
+        tool: name,
+        err_message: err instanceof Error ? err.message : String(err),
+      });
+      return { output: `${name} failed (${code}).`, isError: true };
+    }
+  }
+}
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  return rest;
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}

@@ -1,0 +1,155 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AGENT_RUNS_QUEUE, RunEventSchema, type RunEvent, type SessionOptions } from '@platform/contracts';
+import { bullConnection, defaultJobOptions } from '@platform/queue-kit';
+import { BreakerRegistry, ServiceClient, StaticResolver } from '@platform/service-client';
+import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis } from '@platform/service-kit';
+import { cleanupRedisPrefix, redisPrefix, testRedisUrl } from '@platform/testing';
+import { createApp, type AgentRunnerApp } from '../../src/app';
+import { loadAgentRunnerConfig, type AgentRunnerConfig } from '../../src/config';
+import { sessionsHistory } from '../../src/history';
+import { FakeSessions } from './fake-sessions';
+
+export const SERVICE_TOKEN = 'test-service-token';
+
+export interface Runner extends AgentRunnerApp {
+  config: AgentRunnerConfig;
+  /** Closes the worker (as SIGTERM would, with `timeoutMs`) and the runner's Redis client. */
+  stop: (timeoutMs?: number) => Promise<string>;
+}
+
+/**
+ * A private queue prefix and event stream on the real Redis, a temporary workspace root, a local
+ * stand-in for sessions, and in-process runners built with the real createApp.
+ */
+export class RunnerHarness {
+  readonly prefix = redisPrefix('agent-runner');
+  readonly queuePrefix = this.prefix.slice(0, -1);
+  readonly stream = `${this.prefix}events`;
+  readonly sessions = new FakeSessions();
+  readonly logger = createLogger({
+    service: 'agent-runner-test',
+    level: process.env.AGENT_RUNNER_TEST_LOG_LEVEL ?? 'error',
+    pretty: false,
+  });
+  queue!: Queue;
+  redis!: Redis;
+  workdirRoot = '';
+  private readonly runners: Runner[] = [];
+
+  async start(): Promise<void> {
+    await this.sessions.start();
+    this.workdirRoot = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'agent-runner-')));
+    this.redis = createRedis(testRedisUrl(), this.logger);
+    this.queue = new Queue(AGENT_RUNS_QUEUE, { connection: bullConnection(testRedisUrl()), prefix: this.queuePrefix });
+  }
+
+  async startRunner(env: Record<string, string> = {}): Promise<Runner> {
+    const config = loadAgentRunnerConfig({
+      REGISTRY_TOKEN: 'registry-token-0123456789',
+      REGISTER_WITH_REGISTRY: 'false',
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: this.queuePrefix,
+      EVENTS_STREAM: this.stream,
+      WORKDIR_ROOT: this.workdirRoot,
+      JOB_BACKOFF_MS: '50',
+      LOG_LEVEL: 'warn',
+      ...env,
+    });
+    const redis = createRedis(config.REDIS_URL, this.logger);
+    const metrics = createMetrics('agent-runner', { collectDefaults: false });
+    const sessionsClient = new ServiceClient({
+      target: 'sessions',
+      resolver: new StaticResolver({ sessions: [this.sessions.url] }),
+      breakers: new BreakerRegistry(this.logger, metrics.registry),
+      logger: this.logger,
+      retryBaseDelayMs: 5,
+      token: () => Promise.resolve(SERVICE_TOKEN),
+    });
+    const history = sessionsHistory(sessionsClient, 2000);
+    const built = createApp({ config, logger: this.logger, redis, lifecycle: new Lifecycle(), metrics, history });
+    built.worker.start();
+    await built.worker.ready();
+    const runner: Runner = {
+      ...built,
+      config,
+      stop: async (timeoutMs = 10_000) => {
+        const result = await built.worker.close(timeoutMs);
+        await closeRedis(redis);
+        return result;
+      },
+    };
+    this.runners.push(runner);
+    return runner;
+  }
+
+  /** Adds the user's message to the session and enqueues its run the way sessions does (jobId = run id). */
+  async enqueueQuery(sessionId: string, text: string, options: SessionOptions = {}): Promise<string> {
+    const runId = randomUUID();
+    this.sessions.addMessage(sessionId, 'user', [{ type: 'text', text }]);
+    await this.queue.add(
+      'run',
+      { run_id: runId, session_id: sessionId, user_id: randomUUID(), options },
+      { jobId: runId, ...defaultJobOptions(3, 100) },
+    );
+    return runId;
+  }
+
+  /** Runs one query to its terminal event; the session then holds its messages, as with sessions. */
+  async query(sessionId: string, text: string, options: SessionOptions = {}): Promise<RunEvent[]> {
+    const runId = await this.enqueueQuery(sessionId, text, options);
+    const events = await this.waitForEvents(runId, (es) => es.some(isTerminal));
+    this.sessions.absorb(events);
+    return events;
+  }
+
+  /** Every event of `runId` on the stream, in stream order. */
+  async eventsOf(runId: string): Promise<RunEvent[]> {
+    const entries = await this.redis.xrange(this.stream, '-', '+');
+    return entries
+      .map(([, fields]) => RunEventSchema.parse(JSON.parse(fields[1] ?? '{}')))
+      .filter((e) => e.run_id === runId);
+  }
+
+  async waitForEvents(runId: string, done: (events: RunEvent[]) => boolean, timeoutMs = 15_000): Promise<RunEvent[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const events = await this.eventsOf(runId);
+      if (done(events)) return events;
+      if (Date.now() > deadline)
+        throw new Error(
+          `run ${runId} did not get there in ${timeoutMs} ms; events: ${events.map((e) => e.type).join(', ')}`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async waitForJobState(jobId: string, states: string[], timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = await this.queue.getJobState(jobId);
+      if (states.includes(state)) return state;
+      if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${state}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  workdir(sessionId: string): string {
+    return path.join(this.workdirRoot, sessionId);
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.runners.splice(0)) await r.stop(1000).catch(() => undefined);
+    await this.queue.close();
+    await cleanupRedisPrefix(this.prefix, this.redis);
+    await closeRedis(this.redis);
+    await this.sessions.stop();
+    await fs.rm(this.workdirRoot, { recursive: true, force: true });
+  }
+}
+
+export const isTerminal = (e: RunEvent): boolean => e.type === 'run_completed' || e.type === 'run_failed';
