@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { AccessTokenVerifier } from '@platform/auth-middleware';
 import { databaseErrors } from '@platform/db-kit';
-import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
+import { closeRedis, createServiceApp, errorFields, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { SessionsConfig } from './config';
 import type { Db } from './db';
 import { SessionsRepository } from './repositories/sessions.repository';
@@ -54,8 +54,13 @@ export function createApp(d: SessionsDeps): SessionsApp {
   const streams = new OpenStreams();
   const sessions = new SessionsService(sessionsRepo, runsRepo, d.users, d.channels, d.queue, c.FORK_WAIT_MS, d.logger);
   const runs = new RunsService(sessions, runsRepo, d.queue, hub, d.logger);
+  // The consumer blocks in XREADGROUP for up to a second: on a connection of its own, so readiness PINGs
+  // and other commands are not queued behind it.
+  const consumerRedis = d.redis.duplicate();
+  consumerRedis.on('error', (err: unknown) => d.logger.warn('event consumer redis error', errorFields(err)));
+  d.lifecycle.onShutdown('event consumer redis', () => closeRedis(consumerRedis));
   const consumer = new EventConsumer({
-    redis: d.redis,
+    redis: consumerRedis,
     stream: c.EVENTS_STREAM,
     lockKey: `${c.REDIS_PREFIX}event-consumer-lock`,
     log,

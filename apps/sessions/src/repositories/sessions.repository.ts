@@ -3,6 +3,8 @@ import type { SessionOptions } from '@platform/contracts';
 import type { Prisma, Session } from '../generated/prisma/client';
 import type { Db } from '../db';
 
+type Tx = Prisma.TransactionClient;
+
 export interface SessionFilter {
   ownerId?: string | undefined;
   status?: string | undefined;
@@ -15,16 +17,25 @@ export interface SessionFilter {
 export class SessionsRepository {
   constructor(private readonly db: Db) {}
 
-  create(data: { ownerId: string; name: string; mode: string; channelId: string | null; templateId: string | null; options: SessionOptions }): Promise<Session> {
-    return this.db.session.create({ data: { ...data, options: data.options as Prisma.InputJsonValue } });
+  create(data: { ownerId: string; name: string; mode: string; channelId: string | null; templateId: string | null; options: SessionOptions }, tx: Tx = this.db): Promise<Session> {
+    return tx.session.create({ data: { ...data, options: data.options as Prisma.InputJsonValue } });
   }
 
   findById(id: string): Promise<Session | null> {
     return this.db.session.findUnique({ where: { id } });
   }
 
-  countActive(ownerId: string): Promise<number> {
-    return this.db.session.count({ where: { ownerId, status: 'active' } });
+  /**
+   * Runs `write` in a transaction that holds the owner's quota lock and has counted their active sessions,
+   * so concurrent creates, forks and reactivations of one owner cannot each see room for one more.
+   */
+  withinQuota<T>(ownerId: string, limit: number, write: (tx: Tx) => Promise<T>, onFull: (active: number) => Error): Promise<T> {
+    return this.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`session-quota:${ownerId}`}, 0))`;
+      const active = await tx.session.count({ where: { ownerId, status: 'active' } });
+      if (active >= limit) throw onFull(active);
+      return write(tx);
+    });
   }
 
   list(f: SessionFilter): Promise<Session[]> {
@@ -40,8 +51,8 @@ export class SessionsRepository {
     });
   }
 
-  update(id: string, data: { name?: string | undefined; status?: string | undefined }): Promise<Session> {
-    return this.db.session.update({
+  update(id: string, data: { name?: string | undefined; status?: string | undefined }, tx: Tx = this.db): Promise<Session> {
+    return tx.session.update({
       where: { id },
       data: { ...(data.name !== undefined ? { name: data.name } : {}), ...(data.status !== undefined ? { status: data.status } : {}) },
     });
@@ -51,29 +62,28 @@ export class SessionsRepository {
     await this.db.session.deleteMany({ where: { id } });
   }
 
-  /** A new session with the parent's options and a copy of every message (new ids, same order and sequences). */
-  fork(parent: Session, ownerId: string, name: string): Promise<Session> {
-    return this.db.$transaction(async (tx) => {
-      const messages = await tx.message.findMany({ where: { sessionId: parent.id }, orderBy: { seq: 'asc' } });
-      const child = await tx.session.create({
-        data: {
-          ownerId,
-          name,
-          mode: parent.mode,
-          channelId: parent.channelId,
-          templateId: parent.templateId,
-          options: parent.options as Prisma.InputJsonValue,
-          parentSessionId: parent.id,
-          messageSeq: parent.messageSeq,
-          messageCount: messages.length,
-        },
-      });
-      if (messages.length > 0) {
-        await tx.message.createMany({
-          data: messages.map((m) => ({ sessionId: child.id, runId: null, seq: m.seq, role: m.role, content: m.content as Prisma.InputJsonValue, createdAt: m.createdAt })),
-        });
-      }
-      return child;
+  /** A new session with the parent's options and a copy of every message (new ids, same order and sequences), written in `tx`. */
+  async fork(parent: Session, ownerId: string, name: string, tx: Tx): Promise<Session> {
+    const messages = await tx.message.findMany({ where: { sessionId: parent.id }, orderBy: { seq: 'asc' } });
+    const child = await tx.session.create({
+      data: {
+        ownerId,
+        name,
+        mode: parent.mode,
+        channelId: parent.channelId,
+        templateId: parent.templateId,
+        options: parent.options as Prisma.InputJsonValue,
+        parentSessionId: parent.id,
+        // From the messages copied, not the parent row read earlier: a query in between adds one.
+        messageSeq: Math.max(parent.messageSeq, messages.at(-1)?.seq ?? 0),
+        messageCount: messages.length,
+      },
     });
+    if (messages.length > 0) {
+      await tx.message.createMany({
+        data: messages.map((m) => ({ sessionId: child.id, runId: null, seq: m.seq, role: m.role, content: m.content as Prisma.InputJsonValue, createdAt: m.createdAt })),
+      });
+    }
+    return child;
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RunEventSchema } from '@platform/contracts';
 import { errorFields, type Logger } from '@platform/service-kit';
+import { Prisma } from '../generated/prisma/client';
 import type { EventLogRepository } from '../repositories/event-log.repository';
 import { toEventDto } from '../repositories/mappers';
 import type { EventHub } from './event-hub';
@@ -72,6 +73,8 @@ export class EventConsumer {
         await this.tick();
       } catch (err) {
         this.o.logger.warn('event consumer error; retrying', errorFields(err));
+        // The failed entry and the rest of its batch are pending: re-read them, in order, before new ones.
+        pendingFirst = true;
         await sleep(500);
       }
     }
@@ -115,7 +118,16 @@ export class EventConsumer {
       await this.o.redis.xack(this.o.stream, GROUP, id);
       return;
     }
-    const row = await this.o.log.apply(parsed.data);
+    let row;
+    try {
+      row = await this.o.log.apply(parsed.data);
+    } catch (err) {
+      // Anything else (an outage, a timeout) is retried: the entry stays pending and is re-read first.
+      if (!refusedByDatabase(err)) throw err;
+      this.o.logger.error('dropping run event that cannot be applied', { entry_id: id, ...errorFields(err) });
+      await this.o.redis.xack(this.o.stream, GROUP, id);
+      return;
+    }
     await this.o.redis.xack(this.o.stream, GROUP, id);
     if (row) await this.o.hub.publish(toEventDto(row));
   }
@@ -125,6 +137,15 @@ export class EventConsumer {
     this.lastTick = Date.now();
     await this.o.onLeaderTick();
   }
+}
+
+// Prisma codes for an event that does not fit the data (it names a run that does not exist, a value is too
+// long…): applying it again can never succeed. Anything else (an outage, a timeout, a lock) may.
+const REFUSED_DATA_CODES = new Set(['P2000', 'P2003', 'P2011', 'P2020', 'P2023', 'P2025']);
+
+/** The database refused this event itself, so, like a malformed entry, it is dropped rather than block the stream. */
+function refusedByDatabase(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && REFUSED_DATA_CODES.has(err.code);
 }
 
 function sleep(ms: number): Promise<void> {

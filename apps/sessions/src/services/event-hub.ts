@@ -11,6 +11,8 @@ type Listener = (e: SessionEvent) => void;
  */
 export class EventHub {
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Per session, the SUBSCRIBE in flight or done. */
+  private readonly subscribing = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly pub: Redis,
@@ -35,18 +37,28 @@ export class EventHub {
     if (!set) {
       set = new Set();
       this.listeners.set(sessionId, set);
-      await this.sub.subscribe(this.channel(sessionId));
+      this.subscribing.set(sessionId, this.sub.subscribe(this.channel(sessionId)));
     }
     set.add(listener);
-    return () => {
+    const unsubscribe = () => {
       const current = this.listeners.get(sessionId);
       if (!current) return;
       current.delete(listener);
       if (current.size === 0) {
         this.listeners.delete(sessionId);
+        this.subscribing.delete(sessionId);
         this.sub.unsubscribe(this.channel(sessionId)).catch((err: unknown) => this.logger.warn('unsubscribe failed', errorFields(err)));
       }
     };
+    try {
+      // Every subscriber waits for the one SUBSCRIBE, so none reads the log before live events flow.
+      await this.subscribing.get(sessionId);
+    } catch (err) {
+      // Leave no listener behind on a channel that is not subscribed: the next subscriber tries again.
+      unsubscribe();
+      throw err;
+    }
+    return unsubscribe;
   }
 
   private dispatch(channel: string, message: string): void {

@@ -43,17 +43,21 @@ export class RunsService {
 
   /** Waits up to `maxMs` for the run to end; the finished run, or undefined if it is still going. */
   async waitForEnd(sessionId: string, runId: string, maxMs: number): Promise<RunDto | undefined> {
-    let unsubscribe: (() => void) | undefined;
-    const ended = new Promise<void>((resolve) => {
-      void this.hub
-        .subscribe(sessionId, (e) => {
-          if (e.run_id === runId && (e.type === 'run_completed' || e.type === 'run_failed' || e.type === 'run_cancelled')) resolve();
-        })
-        .then((u) => (unsubscribe = u));
-    });
+    let endedNow: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => (endedNow = resolve));
+    let unsubscribe: () => void;
+    try {
+      // Subscribe first (and wait until Redis confirms), then look: an end that happened in between is seen by the read.
+      unsubscribe = await this.hub.subscribe(sessionId, (e) => {
+        if (e.run_id === runId && (e.type === 'run_completed' || e.type === 'run_failed' || e.type === 'run_cancelled')) endedNow();
+      });
+    } catch (err) {
+      // Waiting is best effort: the query is accepted either way, and the caller answers 202.
+      this.logger.warn('cannot wait for the run to end', { run_id: runId, ...errorFields(err) });
+      return undefined;
+    }
     try {
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, maxMs).unref());
-      // Subscribe first, then look: an end that happened in between is seen by the read.
       const poll = (async () => {
         const current = await this.runs.findRun(sessionId, runId);
         if (current && isTerminal(current.status)) return;
@@ -63,7 +67,7 @@ export class RunsService {
       const run = await this.runs.findRun(sessionId, runId);
       return run && isTerminal(run.status) ? toRunDto(run) : undefined;
     } finally {
-      unsubscribe?.();
+      unsubscribe();
     }
   }
 

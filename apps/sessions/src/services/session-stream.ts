@@ -39,11 +39,15 @@ export async function openSessionStream(
       held.push(e);
       return;
     }
-    // Serialised so a gap fill finishes before later events are written.
-    chain = chain.then(async () => {
-      if (last >= 0 && e.seq > last + 1) await fillTo(e.seq);
-      emit(e);
-    });
+    // Serialised so a gap fill finishes before later events are written. A fill that fails (the database
+    // is away) skips this event and leaves `last` alone, so the next live event fills the gap again; the
+    // chain must never stay rejected (it would stop the stream and end the process as an unhandled rejection).
+    chain = chain
+      .then(async () => {
+        if (last >= 0 && e.seq > last + 1) await fillTo(e.seq);
+        emit(e);
+      })
+      .catch(() => undefined);
   };
 
   const unsubscribe = await deps.hub.subscribe(sessionId, onLive);

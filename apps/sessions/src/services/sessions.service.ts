@@ -1,7 +1,7 @@
 import { decodeCursor, pageFrom } from '@platform/db-kit';
 import type { Session as SessionDto, SessionCreateRequest, SessionListQuery, SessionOptions, SessionPatchRequest } from '@platform/contracts';
 import { AppError, NotFoundError, type Logger } from '@platform/service-kit';
-import type { Session } from '../generated/prisma/client';
+import type { Prisma, Session } from '../generated/prisma/client';
 import type { SessionsRepository } from '../repositories/sessions.repository';
 import { toSessionDto } from '../repositories/mappers';
 import type { ChannelsClient, UsersClient } from '../clients/platform.clients';
@@ -29,14 +29,15 @@ export class SessionsService {
     return s;
   }
 
-  private async assertQuota(caller: Caller): Promise<void> {
-    const user = await this.users.get(caller.userId);
-    const active = await this.sessions.countActive(caller.userId);
-    if (active >= user.max_concurrent_sessions) {
-      throw new AppError('QUOTA_EXCEEDED', `You may hold at most ${user.max_concurrent_sessions} active sessions`, {
-        details: { limit: user.max_concurrent_sessions, active },
-      });
-    }
+  /**
+   * Runs `write` only while `ownerId` holds fewer active sessions than auth allows them; the count and the
+   * write share one transaction under a per-owner lock, so concurrent requests cannot overshoot the quota.
+   */
+  private async withinQuota<T>(ownerId: string, write: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    const { max_concurrent_sessions: limit } = await this.users.get(ownerId);
+    return this.sessions.withinQuota(ownerId, limit, write, (active) =>
+      new AppError('QUOTA_EXCEEDED', `You may hold at most ${limit} active sessions`, { details: { limit, active } }),
+    );
   }
 
   async create(caller: Caller, input: SessionCreateRequest & { options: SessionOptions; mode: 'interactive' | 'background' }): Promise<SessionDto> {
@@ -47,15 +48,19 @@ export class SessionsService {
       templateOptions = template.options;
     }
     if (input.channel_id) await this.channels.assertVisible(input.channel_id, caller);
-    await this.assertQuota(caller);
-    const created = await this.sessions.create({
-      ownerId: caller.userId,
-      name: input.name,
-      mode: input.mode,
-      channelId: input.channel_id ?? null,
-      templateId: input.template_id ?? null,
-      options: { ...templateOptions, ...input.options },
-    });
+    const created = await this.withinQuota(caller.userId, (tx) =>
+      this.sessions.create(
+        {
+          ownerId: caller.userId,
+          name: input.name,
+          mode: input.mode,
+          channelId: input.channel_id ?? null,
+          templateId: input.template_id ?? null,
+          options: { ...templateOptions, ...input.options },
+        },
+        tx,
+      ),
+    );
     return toSessionDto(created);
   }
 
@@ -76,7 +81,8 @@ export class SessionsService {
 
   async patch(caller: Caller, id: string, input: SessionPatchRequest): Promise<SessionDto> {
     const s = await this.visible(caller, id);
-    if (input.status === 'active' && s.status !== 'active') await this.assertQuota(caller);
+    // Reactivating counts against the owner's quota, whoever does it.
+    if (input.status === 'active' && s.status !== 'active') return toSessionDto(await this.withinQuota(s.ownerId, (tx) => this.sessions.update(id, input, tx)));
     return toSessionDto(await this.sessions.update(id, input));
   }
 
@@ -89,8 +95,7 @@ export class SessionsService {
 
   async fork(caller: Caller, id: string, name: string | undefined): Promise<SessionDto> {
     const parent = await this.visible(caller, id);
-    await this.assertQuota(caller);
-    const child = await this.sessions.fork(parent, caller.userId, name ?? `${parent.name} (fork)`);
+    const child = await this.withinQuota(caller.userId, (tx) => this.sessions.fork(parent, caller.userId, name ?? `${parent.name} (fork)`, tx));
     const copied = await this.queue.forkWorkspace({ v: 1, from_session_id: parent.id, to_session_id: child.id }, this.forkWaitMs);
     if (!copied) this.logger.warn('working directory copy still pending', { session_id: child.id, parent_session_id: parent.id });
     return toSessionDto(child);
