@@ -42,19 +42,42 @@ export const RunFailedEventSchema = z.object({
   data: z.object({ error: z.string(), usage: UsageSchema, cost_usd: z.number(), turns: z.number().int() }),
 });
 
+/**
+ * The runner needs a person's answer before running a tool: the run pauses (`requires_action`) until
+ * `POST /api/v1/sessions/{id}/permissions/{request_id}` answers or `expires_at` passes (then: denied).
+ */
+export const PermissionRequestEventSchema = z.object({
+  ...base,
+  type: z.literal('permission_request'),
+  data: z.object({
+    request_id: z.uuid(),
+    tool_use_id: z.string(),
+    tool: z.string(),
+    input: z.record(z.string(), z.unknown()),
+    expires_at: z.string(),
+  }),
+});
+
 export const RunEventSchema = z.discriminatedUnion('type', [
   RunStartedEventSchema,
   TextDeltaEventSchema,
   ToolUseEventSchema,
   ToolResultEventSchema,
   MessageCompleteEventSchema,
+  PermissionRequestEventSchema,
   RunCompletedEventSchema,
   RunFailedEventSchema,
 ]);
 /** An event as the runner emits it (before sessions gives it a per-session sequence). */
 export type RunEvent = z.infer<typeof RunEventSchema>;
 export type RunEventType = RunEvent['type'];
-export const TERMINAL_EVENT_TYPES: readonly RunEventType[] = ['run_completed', 'run_failed'];
+export const TERMINAL_EVENT_TYPES: readonly string[] = ['run_completed', 'run_failed', 'run_cancelled', 'run_timed_out'];
+
+/**
+ * Events sessions itself records (never emitted by a runner): `run_cancelled` and `run_timed_out`.
+ * They take these reserved run_seq values so each can exist at most once per run.
+ */
+export const CONTROL_RUN_SEQ = { run_cancelled: -1, run_timed_out: -2 } as const;
 
 /** An event as clients see it on the stream: persisted, with its per-session sequence. */
 export const SessionEventSchema = z.object({
@@ -73,6 +96,16 @@ export const WsClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
 ]);
 export type WsClientMessage = z.infer<typeof WsClientMessageSchema>;
+
+/**
+ * Cancellation signal from sessions to runners: sessions sets `<prefix>cancel:<run_id>` (with a TTL)
+ * and publishes the run id on `<prefix>cancel`; a runner aborts that run's model request and tools,
+ * emits nothing more for it, and finishes the job. `<prefix>` is the runner's EVENTS_STREAM + ':'.
+ */
+export const cancelKeys = (eventsStream: string) => ({
+  channel: `${eventsStream}:cancel`,
+  key: (runId: string) => `${eventsStream}:cancel:${runId}`,
+});
 
 /** The Redis Stream the runners write events to and sessions consumes. */
 export const RUN_EVENTS_STREAM = 'agent-events';

@@ -70,7 +70,11 @@ export const SessionListQuerySchema = PageQuerySchema.extend({
 export type SessionListQuery = z.infer<typeof SessionListQuerySchema>;
 export const SessionListResponseSchema = pageOf(SessionSchema);
 
-export const QueryRequestSchema = z.strictObject({ message: z.string().min(1).max(100_000) });
+export const QueryRequestSchema = z.strictObject({
+  message: z.string().min(1).max(100_000),
+  /** `enqueue` runs the query after the session's active run instead of answering 409 RUN_IN_PROGRESS. */
+  multitask: z.enum(['reject', 'enqueue']).default('reject'),
+});
 export type QueryRequest = z.infer<typeof QueryRequestSchema>;
 export const QueryParamsSchema = z.object({ wait: z.enum(['true', 'false']).optional() });
 
@@ -156,6 +160,65 @@ export const RunListResponseSchema = pageOf(RunSchema);
 export const ForkRequestSchema = z.strictObject({ name: z.string().trim().min(1).max(200).optional() });
 export type ForkRequest = z.infer<typeof ForkRequestSchema>;
 
-/** What the runner needs to run a session: its messages in order (internal API). */
-export const InternalHistoryResponseSchema = z.object({ session_id: z.uuid(), messages: z.array(MessageSchema) });
+/** What the runner needs to run a session: its messages in order and its current options (internal API). */
+export const InternalHistoryResponseSchema = z.object({
+  session_id: z.uuid(),
+  messages: z.array(MessageSchema),
+  /** Current options (a remembered permission adds to allowed_tools); absent from older sessions versions. */
+  options: SessionOptionsSchema.optional(),
+});
 export type InternalHistoryResponse = z.infer<typeof InternalHistoryResponseSchema>;
+
+/** `POST /api/v1/sessions/{id}/permissions/{request_id}`. */
+export const PermissionDecisionRequestSchema = z.strictObject({
+  decision: z.enum(['allow', 'deny']),
+  /** Allow this tool for the rest of the session (adds it to allowed_tools). */
+  remember: z.boolean().default(false),
+});
+export type PermissionDecisionRequest = z.input<typeof PermissionDecisionRequestSchema>;
+
+export const PermissionStatusSchema = z.enum(['pending', 'allowed', 'denied', 'expired', 'cancelled']);
+export type PermissionStatus = z.infer<typeof PermissionStatusSchema>;
+
+export const PermissionRequestSchema = z.object({
+  id: z.uuid(),
+  session_id: z.uuid(),
+  run_id: z.uuid(),
+  tool_use_id: z.string(),
+  tool: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  status: PermissionStatusSchema,
+  decided_by: z.string().nullable(),
+  remember: z.boolean(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  decided_at: z.string().nullable(),
+});
+export type PermissionRequest = z.infer<typeof PermissionRequestSchema>;
+
+/** `GET /internal/sessions/{id}/permissions/{request_id}`: the runner reads the answer when it resumes. */
+export const InternalPermissionResponseSchema = PermissionRequestSchema;
+
+export const WebhookDeliverySchema = z.object({
+  id: z.uuid(),
+  session_id: z.uuid(),
+  run_id: z.uuid(),
+  url: z.string(),
+  attempt: z.number().int(),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  response_status: z.number().int().nullable(),
+  error: z.string().nullable(),
+  created_at: z.string(),
+});
+export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;
+
+export const AuditEntrySchema = z.object({
+  id: z.uuid(),
+  session_id: z.uuid(),
+  run_id: z.uuid().nullable(),
+  action: z.string(),
+  actor: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
