@@ -123,7 +123,7 @@ class ServiceProcessHandle implements ServiceProcess {
   }
 
   private async waitReady(run: Run): Promise<void> {
-    const timeoutMs = this.o.readyTimeoutMs ?? 20_000;
+    const timeoutMs = this.o.readyTimeoutMs ?? 45_000;
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer yet';
     for (;;) {

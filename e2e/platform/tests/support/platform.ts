@@ -10,6 +10,7 @@ import {
   type ServiceProcess,
   type TestDatabase,
 } from '@platform/testing';
+import { AgentStack } from './agent-stack';
 
 /** A rate-limit override for the gateway's `RATE_LIMITS` (JSON) setting. */
 export interface RateRule {
@@ -31,6 +32,14 @@ export interface PlatformOptions {
   channelsEnv?: Record<string, string>;
   /** Replaces the gateway's rules by id; by default auth's routes get limits no test file reaches. */
   rateLimits?: RateRule[];
+  /**
+   * Also run sessions (own database) and agent-runner (offline model, temporary WORKDIR_ROOT) on a
+   * private queue and events stream, and channels, which sessions asks about channel visibility.
+   */
+  sessions?: boolean;
+  sessionsEnv?: Record<string, string>;
+  /** E.g. `OFFLINE_DELAY_MS` to slow the offline model down per streamed word. */
+  runnerEnv?: Record<string, string>;
 }
 
 /** One private registry + auth + gateway, run as real processes; tests talk to `api` (the gateway) only. */
@@ -38,8 +47,13 @@ export interface Platform {
   registry: ServiceProcess;
   auth: ServiceProcess;
   gateway: ServiceProcess;
-  /** Running only when started with `channels: true`. */
+  /** Running when started with `channels: true` or `sessions: true`. */
   channels?: ServiceProcess;
+  /** Running only when started with `sessions: true`, like `runner`. */
+  sessions?: ServiceProcess;
+  runner?: ServiceProcess;
+  /** The runner's WORKDIR_ROOT (`<workdirRoot>/<session id>` is a session's working directory), with `sessions: true`. */
+  workdirRoot?: string;
   /** JSON client on the gateway. */
   api: JsonClient;
   /** The key auth signs access tokens with (so tests can forge tokens auth would accept). */
@@ -63,24 +77,37 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const admin = { email: `admin-${randomBytes(4).toString('hex')}@e2e.test`, password: 'Admin-pass-123' };
   const corsOrigin = 'https://app.e2e.test';
+  const withChannels = o.channels === true || o.sessions === true;
+  const agents = o.sessions ? new AgentStack(o.name) : undefined;
   const running: {
     registry?: ServiceProcess;
     auth?: ServiceProcess;
     gateway?: ServiceProcess;
     channels?: ServiceProcess;
+    sessions?: ServiceProcess;
+    runner?: ServiceProcess;
     db?: TestDatabase;
     channelsDb?: TestDatabase;
+    sessionsDb?: TestDatabase;
   } = {};
 
   const stop = async () => {
     // The gateway and the services first (they deregister through the registry), the registry last.
-    await Promise.all([running.gateway?.stop(), running.auth?.stop(), running.channels?.stop()]);
+    await Promise.all([
+      running.gateway?.stop(),
+      running.auth?.stop(),
+      running.channels?.stop(),
+      running.sessions?.stop(),
+      running.runner?.stop(),
+    ]);
     await running.registry?.stop();
     const cleanups = await Promise.allSettled([
       running.db?.drop(),
       running.channelsDb?.drop(),
+      running.sessionsDb?.drop(),
       cleanupRedisPrefix(registryPrefix),
       cleanupRedisPrefix(gatewayPrefix),
+      ...(agents?.cleanups() ?? []),
     ]);
     throwFirstFailure(cleanups);
   };
@@ -92,7 +119,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       await Promise.allSettled([
         startServiceProcess({ app: 'registry', env: { ...shared, REDIS_PREFIX: registryPrefix, ...o.registryEnv } }).then((p) => (running.registry = p)),
         createTestDatabase('auth').then((db) => (running.db = db)),
-        ...(o.channels ? [createTestDatabase('channels').then((db) => (running.channelsDb = db))] : []),
+        ...(withChannels ? [createTestDatabase('channels').then((db) => (running.channelsDb = db))] : []),
+        ...(agents ? [createTestDatabase('sessions').then((db) => (running.sessionsDb = db)), agents.createWorkdirRoot()] : []),
       ]),
     );
     const registry = running.registry!;
@@ -109,6 +137,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
             ARGON2_TIME_COST: '1',
             ADMIN_EMAIL: admin.email,
             ADMIN_PASSWORD: admin.password,
+            ...(agents ? { SERVICE_CLIENTS: agents.serviceClients() } : {}),
             ...o.authEnv,
           },
         }).then((p) => (running.auth = p)),
@@ -121,11 +150,11 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
             CORS_ORIGINS: corsOrigin,
             RATE_LIMITS: JSON.stringify(o.rateLimits ?? GENEROUS_LIMITS),
             // Only what this platform runs counts towards /api/health.
-            REQUIRED_SERVICES: ['auth', ...(o.channels ? ['channels'] : [])].join(','),
+            REQUIRED_SERVICES: ['auth', ...(withChannels ? ['channels'] : []), ...(agents ? ['sessions', 'agent-runner'] : [])].join(','),
             ...o.gatewayEnv,
           },
         }).then((p) => (running.gateway = p)),
-        ...(o.channels
+        ...(withChannels
           ? [
               startServiceProcess({
                 app: 'channels',
@@ -133,13 +162,38 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
               }).then((p) => (running.channels = p)),
             ]
           : []),
+        ...(agents
+          ? [
+              startServiceProcess({
+                app: 'sessions',
+                env: { ...withRegistry, ...agents.sessionsEnv(running.sessionsDb!.url), ...o.sessionsEnv },
+              }).then((p) => (running.sessions = p)),
+              startServiceProcess({
+                app: 'agent-runner',
+                env: { ...withRegistry, ...agents.runnerEnv(), ...o.runnerEnv },
+              }).then((p) => (running.runner = p)),
+            ]
+          : []),
       ]),
     );
-    const { auth, gateway, channels } = running as Required<typeof running>;
+    const { auth, gateway, channels, sessions, runner } = running as Required<typeof running>;
     const api = jsonRequest(gateway.url);
     await waitUntil('auth is routable through the gateway', async () => (await api.get('/auth/.well-known/jwks.json')).status === 200);
-    if (o.channels) await waitUntil('channels is registered', () => isRegistered(registry, registryToken, 'channels'));
-    return { registry, auth, gateway, ...(o.channels ? { channels } : {}), api, signingKey: signing.privateKey, admin, corsOrigin, stop };
+    // /ready answers before the registration is made; sessions and the runner find each other (and channels) through it.
+    for (const service of [...(withChannels ? ['channels'] : []), ...(agents ? ['sessions', 'agent-runner'] : [])])
+      await waitUntil(`${service} is registered`, () => isRegistered(registry, registryToken, service));
+    return {
+      registry,
+      auth,
+      gateway,
+      ...(withChannels ? { channels } : {}),
+      ...(agents ? { sessions, runner, workdirRoot: agents.workdirRoot } : {}),
+      api,
+      signingKey: signing.privateKey,
+      admin,
+      corsOrigin,
+      stop,
+    };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
