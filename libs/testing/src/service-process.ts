@@ -13,7 +13,7 @@ export interface StartServiceProcessOptions {
   env: Record<string, string>;
   /** Defaults to a free port. */
   port?: number;
-  /** How long to wait for `GET /ready` to answer 200 (default 20 s). */
+  /** How long to wait for `GET /ready` to answer 200 (default 45 s). */
   readyTimeoutMs?: number;
   /** How many stdout/stderr lines `logs()` keeps (default 1000). */
   maxLogLines?: number;
