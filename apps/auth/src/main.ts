@@ -1,4 +1,4 @@
-import { Lifecycle, RegistryRegistration, createLogger, runMain, serve } from '@platform/service-kit';
+import { Lifecycle, createLogger, registerOnListen, runMain, serve } from '@platform/service-kit';
 import { loadAuthConfig } from './config';
 import { createDb } from './db';
 import { buildServices, createApp } from './app';
@@ -32,17 +32,7 @@ runMain('auth', async () => {
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-    afterListen: async (url) => {
-      if (!config.REGISTER_WITH_REGISTRY) return undefined;
-      const registration = new RegistryRegistration({
-        registryUrl: config.REGISTRY_URL,
-        token: config.REGISTRY_TOKEN,
-        logger,
-        instance: { name: 'auth', instance_id: config.INSTANCE_ID, url, version: config.SERVICE_VERSION, endpoints: AUTH_ENDPOINTS },
-      });
-      await registration.start();
-      return registration;
-    },
+    afterListen: registerOnListen({ config, logger, name: 'auth', endpoints: AUTH_ENDPOINTS }),
   });
   return { running, logger };
 });

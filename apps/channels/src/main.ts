@@ -1,9 +1,9 @@
 import { BreakerRegistry, RegistryResolver, ServiceClient } from '@platform/service-client';
-import { Lifecycle, RegistryRegistration, createLogger, createMetrics, runMain, serve } from '@platform/service-kit';
+import { authTokenVerifier } from '@platform/auth-middleware';
+import { Lifecycle, createLogger, createMetrics, registerOnListen, runMain, serve } from '@platform/service-kit';
 import { loadChannelsConfig } from './config';
 import { createDb } from './db';
 import { createApp } from './app';
-import { authTokenVerifier } from './clients/auth';
 import { CHANNELS_ENDPOINTS } from './routes/endpoints';
 
 runMain('channels', async () => {
@@ -28,23 +28,7 @@ runMain('channels', async () => {
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-    afterListen: async (url) => {
-      if (!config.REGISTER_WITH_REGISTRY) return undefined;
-      const registration = new RegistryRegistration({
-        registryUrl: config.REGISTRY_URL,
-        token: config.REGISTRY_TOKEN,
-        logger,
-        instance: {
-          name: 'channels',
-          instance_id: config.INSTANCE_ID,
-          url,
-          version: config.SERVICE_VERSION,
-          endpoints: CHANNELS_ENDPOINTS,
-        },
-      });
-      await registration.start();
-      return registration;
-    },
+    afterListen: registerOnListen({ config, logger, name: 'channels', endpoints: CHANNELS_ENDPOINTS }),
   });
   return { running, logger };
 });

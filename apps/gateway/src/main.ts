@@ -1,13 +1,12 @@
-import { JwksSchema } from '@platform/contracts';
-import { AccessTokenVerifier, JwksKeyStore } from '@platform/auth-middleware';
+import { authTokenVerifier } from '@platform/auth-middleware';
 import { BreakerRegistry, RegistryResolver, ServiceClient, StaticResolver } from '@platform/service-client';
 import {
   Lifecycle,
-  RegistryRegistration,
   closeRedis,
   createLogger,
   createMetrics,
   createRedis,
+  registerOnListen,
   runMain,
   serve,
 } from '@platform/service-kit';
@@ -39,13 +38,7 @@ runMain('gateway', async () => {
     token: () => Promise.resolve(config.REGISTRY_TOKEN),
   });
   const auth = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000 });
-  const verifier = new AccessTokenVerifier({
-    keys: new JwksKeyStore({
-      fetchJwks: async () => (await auth.request({ method: 'GET', path: '/auth/.well-known/jwks.json', schema: JwksSchema })).data,
-    }),
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
+  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   const { app, upgrade } = createApp({ config, logger, redis, lifecycle, resolver, breakers, verifier, registry, metrics });
   const running = await serve({
     name: 'gateway',
@@ -57,17 +50,7 @@ runMain('gateway', async () => {
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     onServer: (server) => server.on('upgrade', upgrade),
-    afterListen: async (url) => {
-      if (!config.REGISTER_WITH_REGISTRY) return undefined;
-      const registration = new RegistryRegistration({
-        registryUrl: config.REGISTRY_URL,
-        token: config.REGISTRY_TOKEN,
-        logger,
-        instance: { name: 'gateway', instance_id: config.INSTANCE_ID, url, version: config.SERVICE_VERSION, endpoints: GATEWAY_ENDPOINTS },
-      });
-      await registration.start();
-      return registration;
-    },
+    afterListen: registerOnListen({ config, logger, name: 'gateway', endpoints: GATEWAY_ENDPOINTS }),
   });
   return { running, logger };
 });

@@ -1,3 +1,4 @@
 export * from './jwks';
 export * from './verify';
 export * from './middleware';
+export * from './from-auth';

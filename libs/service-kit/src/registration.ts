@@ -1,6 +1,5 @@
 import {
   RegisterInstanceResponseSchema,
-  type Endpoint,
   type RegisterInstanceRequest,
 } from '@platform/contracts';
 import { errorFields, type Logger } from './logger';
@@ -98,4 +97,26 @@ export class RegistryRegistration {
   }
 }
 
-export type { Endpoint };
+
+/**
+ * The `afterListen` hook every service uses: registers the bound URL with the registry (unless
+ * REGISTER_WITH_REGISTRY is false) and returns the registration, which `serve` stops on shutdown.
+ */
+export function registerOnListen(o: {
+  config: { REGISTER_WITH_REGISTRY: boolean; REGISTRY_URL: string; REGISTRY_TOKEN: string; INSTANCE_ID: string; SERVICE_VERSION: string };
+  logger: Logger;
+  name: string;
+  endpoints: NonNullable<RegisterInstanceRequest['endpoints']>;
+}): (url: string) => Promise<RegistryRegistration | undefined> {
+  return async (url) => {
+    if (!o.config.REGISTER_WITH_REGISTRY) return undefined;
+    const registration = new RegistryRegistration({
+      registryUrl: o.config.REGISTRY_URL,
+      token: o.config.REGISTRY_TOKEN,
+      logger: o.logger,
+      instance: { name: o.name, instance_id: o.config.INSTANCE_ID, url, version: o.config.SERVICE_VERSION, endpoints: o.endpoints },
+    });
+    await registration.start();
+    return registration;
+  };
+}
