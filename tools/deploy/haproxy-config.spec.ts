@@ -1,0 +1,37 @@
+/** haproxy.cfg as HAProxy itself reads it (`haproxy -c`), in each environment's settings. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkConfig, requireHaproxy } from './support/haproxy';
+import { selfSignedPem } from './support/tls';
+
+beforeAll(() => {
+  requireHaproxy();
+});
+
+it('is valid with no environment at all (compose defaults: gateway:8000, DNS from /etc/resolv.conf)', () => {
+  const r = checkConfig();
+  expect(r.output).toContain('Configuration file is valid');
+  expect(r.output).toContain('the stats page is disabled');
+  expect(r.ok).toBe(true);
+});
+
+it('is valid with Kubernetes SRV discovery, the stats page and a TLS certificate', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haproxy-tls-'));
+  try {
+    const r = checkConfig({
+      GATEWAY_SERVICE: '_http._tcp.gateway-headless.agent-platform.svc.cluster.local',
+      HAPROXY_TLS_CERT: selfSignedPem(dir),
+      HAPROXY_STATS_PASSWORD: 'secret',
+    });
+    expect(r.output).toContain('Configuration file is valid');
+    expect(r.output).not.toContain('stats page is disabled');
+    expect(r.ok).toBe(true);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('refuses a certificate path that does not exist (TLS really follows HAPROXY_TLS_CERT)', () => {
+  expect(checkConfig({ HAPROXY_TLS_CERT: '/nonexistent/site.pem' }).ok).toBe(false);
+});
