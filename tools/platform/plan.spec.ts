@@ -7,7 +7,12 @@ const secrets: DevSecrets = {
   jwtPrivateKey: '-----BEGIN PRIVATE KEY-----\nstored\n-----END PRIVATE KEY-----\n',
   adminPassword: 'stored-pass-1234',
   postgresPassword: 'pg-secret',
-  serviceClients: { gateway: 'g'.repeat(64), sessions: 's'.repeat(64), 'agent-runner': 'a'.repeat(64) },
+  serviceClients: {
+    gateway: 'g'.repeat(64),
+    sessions: 's'.repeat(64),
+    'agent-runner': 'a'.repeat(64),
+    'status-aggregator': 'x'.repeat(64),
+  },
 };
 const authPrisma = {
   service: 'auth',
@@ -40,6 +45,15 @@ describe('service environments', () => {
     }
   });
 
+  it('gives the status-aggregator its port, Redis (for queue depths) and a service identity (for the channels count)', () => {
+    expect(envOf('status-aggregator')).toMatchObject({
+      PORT: '8105',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      SERVICE_CLIENT_ID: 'status-aggregator',
+      SERVICE_CLIENT_SECRET: secrets.serviceClients['status-aggregator'],
+    });
+  });
+
   it('gives registry and gateway Redis, and the gateway its CORS origin and service identity', () => {
     expect(envOf('registry')['REDIS_URL']).toBe('redis://127.0.0.1:6379');
     expect(envOf('gateway')).toMatchObject({
@@ -57,7 +71,12 @@ describe('service environments', () => {
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: secrets.adminPassword,
       ADMIN_USERNAME: 'admin',
-      SERVICE_CLIENTS: `sessions:${secrets.serviceClients['sessions']},agent-runner:${secrets.serviceClients['agent-runner']},gateway:${secrets.serviceClients['gateway']}`,
+      SERVICE_CLIENTS: [
+        `sessions:${secrets.serviceClients['sessions']}`,
+        `agent-runner:${secrets.serviceClients['agent-runner']}`,
+        `status-aggregator:${secrets.serviceClients['status-aggregator']}`,
+        `gateway:${secrets.serviceClients['gateway']}`,
+      ].join(','),
     });
     expect(envOf('registry')).not.toHaveProperty('DATABASE_URL');
   });
@@ -109,7 +128,15 @@ describe('planServices', () => {
       'registry',
       'gateway',
     ]);
-    expect(planServices(SERVICES, {}, []).map((s) => s.name)).toEqual(['registry', 'auth', 'channels', 'sessions', 'agent-runner', 'gateway']);
+    expect(planServices(SERVICES, {}, []).map((s) => s.name)).toEqual([
+      'registry',
+      'auth',
+      'channels',
+      'sessions',
+      'agent-runner',
+      'status-aggregator',
+      'gateway',
+    ]);
   });
 
   it('rejects unknown service names and bad ports with the variable to fix', () => {

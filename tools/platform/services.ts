@@ -81,6 +81,14 @@ export const SERVICES: readonly ServiceDefinition[] = [
     env: (s) => ({ REDIS_URL: s.redisUrl }),
   },
   {
+    // Polls every service's readiness and the queues; its history has its own database.
+    name: 'status-aggregator',
+    port: 8105,
+    redis: true,
+    serviceClient: true,
+    env: (s) => ({ REDIS_URL: s.redisUrl }),
+  },
+  {
     name: 'gateway',
     port: 8000,
     redis: true,

@@ -20,6 +20,14 @@ export const ROUTES: RouteRule[] = [
   // The seeds' root listing (`GET /channels`); channels mounts the same routes there.
   { prefix: '/channels', service: 'channels' },
   { prefix: '/api/v1/sessions', service: 'sessions' },
+  // Status: read-only states are public (admins see more with a token); the metrics need one.
+  { prefix: '/api/production-status', service: 'status-aggregator', publicPaths: ['/api/production-status'] },
+  {
+    prefix: '/api/status',
+    service: 'status-aggregator',
+    publicPaths: ['/api/status/components', '/api/status/history', '/api/status/incidents', '/api/status/stream'],
+  },
+  { prefix: '/dashboard', service: 'status-aggregator', publicPaths: ['/dashboard', '/dashboard/app.js', '/dashboard/app.css'] },
 ];
 
 /** Gateway-owned paths that need no access token. */

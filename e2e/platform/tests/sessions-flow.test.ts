@@ -160,8 +160,9 @@ describe('a session in a channel, queried with the offline model', () => {
 });
 
 describe('permissions of file tools', () => {
-  it('denies a write in the default mode with a reason, records the tool call as denied, and writes nothing', async () => {
-    const session = await createSession(writer.as, { name: 'default mode' });
+  // (In the default mode a write now asks a person first: the run-control tests cover that path.)
+  it("denies a write the session's policy disallows with a reason, records the tool call as denied, and writes nothing", async () => {
+    const session = await createSession(writer.as, { name: 'no writes', options: { disallowed_tools: ['write_file'] } });
 
     const run = await runQuery(writer.as, session.id, 'write notes.txt: not allowed');
 
@@ -174,7 +175,7 @@ describe('permissions of file tools', () => {
       decision: 'deny',
       is_error: true,
     });
-    expect(call!.decision_reason).toMatch(/needs permission in the default permission mode/);
+    expect(call!.decision_reason).toMatch(/write_file is in this session's disallowed_tools/);
     const answer = (await messagesOf(writer.as, session.id)).at(-1)!;
     expect(textOf(answer)).toMatch(/^The write_file call did not go through: Permission denied/);
     const read = await runQuery(writer.as, session.id, 'read notes.txt');

@@ -7,3 +7,4 @@ export * from './channels';
 export * from './sessions';
 export * from './events';
 export * from './queues';
+export * from './status';

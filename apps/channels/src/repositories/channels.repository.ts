@@ -52,6 +52,11 @@ export class ChannelsRepository {
     await this.db.channel.delete({ where: { id, ...ownedBy(scope) } }).catch(translate);
   }
 
+  /** How many channels exist, across every owner. */
+  countAll(): Promise<number> {
+    return this.db.channel.count();
+  }
+
   /** Newest first, keyset-paginated on (created_at, id); fetches `limit + 1` so the caller can tell if more follow. */
   list(scope: Scope, after: KeysetPosition | undefined, limit: number): Promise<Channel[]> {
     return this.db.channel.findMany({

@@ -1,16 +1,22 @@
 import { Router } from 'express';
-import { IdParamsSchema, InternalChannelQuerySchema } from '@platform/contracts';
+import { IdParamsSchema, InternalChannelQuerySchema, type InternalChannelCountResponse } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
 import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
 import type { ChannelsService } from '../services/channels.service';
 
 /**
- * Service-to-service reads (sessions checks a channel on behalf of a user); never routed by the
- * gateway. The answer is what that user would get: the channel if they may see it, else 404.
+ * Service-to-service reads, never routed by the gateway: sessions checks a channel on behalf of a
+ * user (the answer is what that user would get: the channel if they may see it, else 404), and the
+ * status-aggregator reads how many channels exist.
  */
 export function internalRoutes(d: { channels: ChannelsService; verifier: AccessTokenVerifier }): Router {
   const r = Router();
   r.use('/internal', requireAuth(d.verifier), requireRole('service'));
+  // Before `/:id`, which would read "count" as an id.
+  r.get('/internal/channels/count', async (_req, res) => {
+    const body: InternalChannelCountResponse = { count: await d.channels.countAll() };
+    res.json(body);
+  });
   r.get('/internal/channels/:id', async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const q = parseInput(InternalChannelQuerySchema, req.query, 'query');

@@ -62,6 +62,11 @@ export class ChannelsService {
     return toChannelDto(await this.channels.update(id, scopeOf(viewer), data));
   }
 
+  /** The platform-wide count (for the status page; internal callers only). */
+  countAll(): Promise<number> {
+    return this.channels.countAll();
+  }
+
   async delete(viewer: Viewer, id: string): Promise<void> {
     await this.channels.delete(id, scopeOf(viewer));
   }

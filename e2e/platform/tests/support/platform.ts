@@ -40,6 +40,9 @@ export interface PlatformOptions {
   sessionsEnv?: Record<string, string>;
   /** E.g. `OFFLINE_DELAY_MS` to slow the offline model down per streamed word. */
   runnerEnv?: Record<string, string>;
+  /** Also run the status-aggregator (own database, a service identity for the channels count), behind the gateway. */
+  statusAggregator?: boolean;
+  statusAggregatorEnv?: Record<string, string>;
 }
 
 /** One private registry + auth + gateway, run as real processes; tests talk to `api` (the gateway) only. */
@@ -54,6 +57,8 @@ export interface Platform {
   runner?: ServiceProcess;
   /** The runner's WORKDIR_ROOT (`<workdirRoot>/<session id>` is a session's working directory), with `sessions: true`. */
   workdirRoot?: string;
+  /** Running only when started with `statusAggregator: true`. */
+  statusAggregator?: ServiceProcess;
   /** JSON client on the gateway. */
   api: JsonClient;
   /** The key auth signs access tokens with (so tests can forge tokens auth would accept). */
@@ -79,6 +84,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const corsOrigin = 'https://app.e2e.test';
   const withChannels = o.channels === true || o.sessions === true;
   const agents = o.sessions ? new AgentStack(o.name) : undefined;
+  const statusClient = o.statusAggregator ? { id: 'status-aggregator', secret: randomBytes(24).toString('hex') } : undefined;
+  const serviceClients = [agents?.serviceClients(), statusClient && `${statusClient.id}:${statusClient.secret}`].filter(Boolean).join(',');
   const running: {
     registry?: ServiceProcess;
     auth?: ServiceProcess;
@@ -89,6 +96,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     db?: TestDatabase;
     channelsDb?: TestDatabase;
     sessionsDb?: TestDatabase;
+    statusAggregator?: ServiceProcess;
+    statusDb?: TestDatabase;
   } = {};
 
   const stop = async () => {
@@ -99,12 +108,14 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       running.channels?.stop(),
       running.sessions?.stop(),
       running.runner?.stop(),
+      running.statusAggregator?.stop(),
     ]);
     await running.registry?.stop();
     const cleanups = await Promise.allSettled([
       running.db?.drop(),
       running.channelsDb?.drop(),
       running.sessionsDb?.drop(),
+      running.statusDb?.drop(),
       cleanupRedisPrefix(registryPrefix),
       cleanupRedisPrefix(gatewayPrefix),
       ...(agents?.cleanups() ?? []),
@@ -121,6 +132,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         createTestDatabase('auth').then((db) => (running.db = db)),
         ...(withChannels ? [createTestDatabase('channels').then((db) => (running.channelsDb = db))] : []),
         ...(agents ? [createTestDatabase('sessions').then((db) => (running.sessionsDb = db)), agents.createWorkdirRoot()] : []),
+        ...(o.statusAggregator ? [createTestDatabase('status-aggregator').then((db) => (running.statusDb = db))] : []),
       ]),
     );
     const registry = running.registry!;
@@ -137,7 +149,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
             ARGON2_TIME_COST: '1',
             ADMIN_EMAIL: admin.email,
             ADMIN_PASSWORD: admin.password,
-            ...(agents ? { SERVICE_CLIENTS: agents.serviceClients() } : {}),
+            ...(serviceClients ? { SERVICE_CLIENTS: serviceClients } : {}),
             ...o.authEnv,
           },
         }).then((p) => (running.auth = p)),
@@ -174,13 +186,30 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
               }).then((p) => (running.runner = p)),
             ]
           : []),
+        ...(statusClient
+          ? [
+              startServiceProcess({
+                app: 'status-aggregator',
+                env: {
+                  ...withRegistry,
+                  DATABASE_URL: running.statusDb!.url,
+                  SERVICE_CLIENT_ID: statusClient.id,
+                  SERVICE_CLIENT_SECRET: statusClient.secret,
+                  QUEUE_PREFIX: agents?.queuePrefix ?? `${registryPrefix}bull`,
+                  // Only what this platform runs makes the platform's state.
+                  REQUIRED_SERVICES: ['registry', 'auth', 'gateway', ...(withChannels ? ['channels'] : []), ...(agents ? ['sessions', 'agent-runner'] : [])].join(','),
+                  ...o.statusAggregatorEnv,
+                },
+              }).then((p) => (running.statusAggregator = p)),
+            ]
+          : []),
       ]),
     );
-    const { auth, gateway, channels, sessions, runner } = running as Required<typeof running>;
+    const { auth, gateway, channels, sessions, runner, statusAggregator } = running as Required<typeof running>;
     const api = jsonRequest(gateway.url);
     await waitUntil('auth is routable through the gateway', async () => (await api.get('/auth/.well-known/jwks.json')).status === 200);
     // /ready answers before the registration is made; sessions and the runner find each other (and channels) through it.
-    for (const service of [...(withChannels ? ['channels'] : []), ...(agents ? ['sessions', 'agent-runner'] : [])])
+    for (const service of [...(withChannels ? ['channels'] : []), ...(agents ? ['sessions', 'agent-runner'] : []), ...(statusClient ? ['status-aggregator'] : [])])
       await waitUntil(`${service} is registered`, () => isRegistered(registry, registryToken, service));
     return {
       registry,
@@ -188,6 +217,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       gateway,
       ...(withChannels ? { channels } : {}),
       ...(agents ? { sessions, runner, workdirRoot: agents.workdirRoot } : {}),
+      ...(statusClient ? { statusAggregator } : {}),
       api,
       signingKey: signing.privateKey,
       admin,
