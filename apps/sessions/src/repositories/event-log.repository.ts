@@ -44,6 +44,7 @@ export class EventLogRepository {
         });
         return;
       case 'text_delta':
+      case 'permission_request':
         return;
       case 'tool_use':
         await tx.toolCall.create({
