@@ -1,97 +1,6 @@
-import type { TextBlock, ToolUseBlock } from '@platform/contracts';
-import { runAgentLoop, type AgentLoopDeps, type AgentLoopInput } from './agent-loop';
-import type { EventSink, RunEventBody } from './events';
-import { ProviderError, type ModelProvider, type TurnRequest, type TurnResult } from './providers/types';
-import type { ToolExecutor, ToolOutcome } from './tools/registry';
-import type { ToolKind } from './tools/types';
-
-type Step = TurnResult | Error;
-
-/** A model that plays back scripted turns, streaming each turn's text in two pieces, and records what it was sent. */
-class ScriptedProvider implements ModelProvider {
-  readonly name = 'offline' as const;
-  readonly requests: TurnRequest[] = [];
-  constructor(private readonly steps: Step[]) {}
-
-  async streamTurn(req: TurnRequest): Promise<TurnResult> {
-    this.requests.push({ ...req, messages: structuredClone(req.messages) });
-    const step = this.steps.shift() ?? reply('(script ended)');
-    if (step instanceof Error) throw step;
-    for (const block of step.content) {
-      if (block.type === 'text') {
-        const half = Math.ceil(block.text.length / 2);
-        await req.onText(block.text.slice(0, half));
-        await req.onText(block.text.slice(half));
-      }
-    }
-    return step;
-  }
-}
-
-const usage = { input_tokens: 10, output_tokens: 5 };
-const reply = (text: string): TurnResult => ({ content: [{ type: 'text', text }], usage, stopReason: 'end_turn' });
-const callTool = (id: string, name: string, input: Record<string, unknown> = {}): TurnResult => ({
-  content: [
-    { type: 'text', text: `Calling ${name}.` } satisfies TextBlock,
-    { type: 'tool_use', id, name, input } satisfies ToolUseBlock,
-  ],
-  usage,
-  stopReason: 'tool_use',
-});
-
-class FakeTools implements ToolExecutor {
-  readonly executed: string[] = [];
-  constructor(private readonly outcomes: Record<string, ToolOutcome | Error> = {}) {}
-  specs() {
-    return [{ name: 'list_files', description: 'list', inputSchema: { type: 'object' } }];
-  }
-  kindOf(name: string): ToolKind | undefined {
-    return ({ list_files: 'read', read_file: 'read', write_file: 'write' } as Record<string, ToolKind>)[name];
-  }
-  async execute(name: string): Promise<ToolOutcome> {
-    this.executed.push(name);
-    const outcome = this.outcomes[name] ?? { output: `${name} ok`, isError: false };
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
-  }
-}
-
-class MemorySink implements EventSink {
-  readonly events: RunEventBody[] = [];
-  async emit(event: RunEventBody): Promise<void> {
-    this.events.push(event);
-  }
-  types(): string[] {
-    return this.events.map((e) => e.type);
-  }
-  terminal(): RunEventBody[] {
-    return this.events.filter((e) => e.type === 'run_completed' || e.type === 'run_failed');
-  }
-}
-
-function setup(steps: Step[], over: Partial<AgentLoopInput> = {}, tools = new FakeTools()) {
-  const provider = new ScriptedProvider(steps);
-  const events = new MemorySink();
-  const deps: AgentLoopDeps = {
-    provider,
-    tools,
-    events,
-    costOf: (u) => u.input_tokens / 1000,
-    describeError: (e) => (e instanceof Error ? e.message : 'error'),
-  };
-  const input: AgentLoopInput = {
-    runId: 'run-1',
-    model: 'scripted',
-    system: 'system prompt',
-    history: [{ role: 'user', content: [{ type: 'text', text: 'do it' }] }],
-    maxTurns: 5,
-    maxTokens: 100,
-    policy: { mode: 'default', allowedTools: [], disallowedTools: [] },
-    signal: new AbortController().signal,
-    ...over,
-  };
-  return { provider, events, tools, run: () => runAgentLoop(deps, input) };
-}
+import { ProviderError } from './providers/types';
+import type { RunHook } from './hooks';
+import { FakeTools, callTool, reply, setup, usage } from '../tests/support/loop-fixtures';
 
 describe('runAgentLoop', () => {
   it('runs model, tool and model again, emitting every step in order with totals at the end', async () => {
@@ -110,6 +19,7 @@ describe('runAgentLoop', () => {
       'message_complete',
       'run_completed',
     ]);
+    expect(events.events[3]).toMatchObject({ data: { role: 'assistant', turn: 1, stop_reason: 'tool_use', usage } });
     expect(events.events[4]).toEqual({
       type: 'tool_use',
       data: {
@@ -121,6 +31,7 @@ describe('runAgentLoop', () => {
         reason: null,
       },
     });
+    expect(events.events[6]).toMatchObject({ data: { role: 'tool', turn: 1 } });
     expect(outcome).toEqual({
       status: 'completed',
       stopReason: 'end_turn',
@@ -134,13 +45,16 @@ describe('runAgentLoop', () => {
     });
     // The second call sees the first answer and the tool result.
     expect(provider.requests[1]?.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
-    expect(provider.requests.map((r) => r.requestId)).toEqual(['run-1:1', 'run-1:2']);
+    expect(provider.requests.map((r) => r.requestId)).toEqual([
+      '5d6f4a6e-2f0b-4c39-9a59-3c7d7f0d1e01:1',
+      '5d6f4a6e-2f0b-4c39-9a59-3c7d7f0d1e01:2',
+    ]);
   });
 
   it('stops after max_turns model calls, still answering the last tool calls so the history stays valid', async () => {
     const { events, provider, run } = setup(
       [callTool('a', 'list_files'), callTool('b', 'list_files'), callTool('c', 'list_files')],
-      { maxTurns: 2 },
+      { input: { maxTurns: 2 } },
     );
     const outcome = await run();
     expect(provider.requests).toHaveLength(2);
@@ -149,27 +63,25 @@ describe('runAgentLoop', () => {
     expect(events.events.at(-2)).toMatchObject({ data: { role: 'tool' } });
   });
 
-  it('records a denied call with its reason, does not run it, and tells the model', async () => {
-    const { events, provider, tools, run } = setup([
-      callTool('w1', 'write_file', { path: 'a', content: 'b' }),
-      reply('Understood.'),
-    ]);
+  it('records a call the policy denies with its reason, does not run it, and tells the model', async () => {
+    const { events, provider, tools, run } = setup(
+      [callTool('w1', 'write_file', { path: 'a', content: 'b' }), reply('Understood.')],
+      { input: { policy: { mode: 'bypass', allowedTools: [], disallowedTools: ['write_file'] } } },
+    );
     await run();
     expect(tools.executed).toEqual([]);
-    const decision = events.events.find((e) => e.type === 'tool_use');
-    expect(decision).toMatchObject({
-      data: { decision: 'deny', decided_by: 'mode:default', reason: expect.stringMatching(/needs permission/) },
+    expect(events.events.find((e) => e.type === 'tool_use')).toMatchObject({
+      data: { decision: 'deny', decided_by: 'disallowed_tools', reason: expect.stringMatching(/disallowed_tools/) },
     });
     expect(events.events.find((e) => e.type === 'tool_result')).toEqual({
       type: 'tool_result',
       data: {
         tool_use_id: 'w1',
-        output: expect.stringMatching(/^Permission denied: write_file changes files/),
+        output: expect.stringMatching(/^Permission denied: write_file is in/),
         is_error: true,
       },
     });
-    const fed = provider.requests[1]?.messages.at(-1)?.content[0];
-    expect(fed).toMatchObject({
+    expect(provider.requests[1]?.messages.at(-1)?.content[0]).toMatchObject({
       type: 'tool_result',
       tool_use_id: 'w1',
       is_error: true,
@@ -179,11 +91,9 @@ describe('runAgentLoop', () => {
 
   it('reports a failing tool to the model as an error result and carries on', async () => {
     const tools = new FakeTools({ list_files: { output: 'No such directory: nope', isError: true } });
-    const { events, provider, run } = setup(
-      [callTool('t1', 'list_files', { path: 'nope' }), reply('That directory does not exist.')],
-      {},
+    const { events, provider, run } = setup([callTool('t1', 'list_files', { path: 'nope' }), reply('Gone.')], {
       tools,
-    );
+    });
     const outcome = await run();
     expect(outcome.status).toBe('completed');
     expect(events.events.find((e) => e.type === 'tool_result')).toMatchObject({
@@ -210,22 +120,16 @@ describe('runAgentLoop', () => {
     ]);
   });
 
-  it('throws without a terminal event when the error is to be retried, and continues totals when resumed', async () => {
+  it('throws without a terminal event when the error is to be retried', async () => {
     const transient = new ProviderError('offline', 'overloaded', { retryable: true });
-    const first = setup([transient], { shouldRetry: () => true });
+    const first = setup([transient], { input: { shouldRetry: () => true } });
     await expect(first.run()).rejects.toBe(transient);
     expect(first.events.terminal()).toEqual([]);
-
-    const resumed = setup([reply('done')], { resume: { usage: { input_tokens: 100, output_tokens: 50 }, turns: 3 } });
-    const outcome = await resumed.run();
-    expect(outcome).toMatchObject({ usage: { input_tokens: 110, output_tokens: 55 }, turns: 4 });
-    expect(resumed.provider.requests[0]?.requestId).toBe('run-1:4');
   });
 
   it('throws the abort without a terminal event when the run is aborted', async () => {
-    const controller = new AbortController();
     const tools = new FakeTools();
-    const { events, run } = setup([callTool('t1', 'list_files'), reply('never')], { signal: controller.signal }, tools);
+    const { events, run, controller } = setup([callTool('t1', 'list_files'), reply('never')], { tools });
     const spy = jest.spyOn(tools, 'execute').mockImplementation(async () => {
       controller.abort(new Error('shutting down'));
       throw new Error('aborted');
@@ -238,12 +142,41 @@ describe('runAgentLoop', () => {
   it('does not offer disallowed tools to the model', async () => {
     const tools = new FakeTools();
     const specs = jest.spyOn(tools, 'specs');
-    const { run } = setup(
-      [reply('hi')],
-      { policy: { mode: 'default', allowedTools: [], disallowedTools: ['write_file'] } },
+    await setup([reply('hi')], {
       tools,
-    );
-    await run();
+      input: { policy: { mode: 'default', allowedTools: [], disallowedTools: ['write_file'] } },
+    }).run();
     expect(specs).toHaveBeenCalledWith(['write_file']);
+  });
+
+  it('calls the hook points around every model query and tool call, with the decision the event records', async () => {
+    const calls: string[] = [];
+    const recorder: RunHook = {
+      name: 'recorder',
+      beforeQuery: (_r, q) => void calls.push(`before_query:${q.turn}`),
+      afterQuery: (r, q) => void calls.push(`after_query:${q.turn}:${q.stopReason}:cost=${r.totals.costUsd}`),
+      beforeTool: (_r, t) => void calls.push(`before_tool:${t.call.name}:${t.decision.decided_by}`),
+      afterTool: (_r, t) => void calls.push(`after_tool:${t.call.name}:${t.outcome.output}`),
+    };
+    const { run } = setup([callTool('t1', 'list_files'), reply('Found it.')], { hooks: [recorder] });
+    await run();
+    expect(calls).toEqual([
+      'before_query:1',
+      'after_query:1:tool_use:cost=0.01',
+      'before_tool:list_files:mode:default',
+      'after_tool:list_files:list_files ok',
+      'before_query:2',
+      'after_query:2:end_turn:cost=0.02',
+    ]);
+  });
+
+  it('keeps running when a hook throws', async () => {
+    const broken: RunHook = {
+      name: 'broken',
+      afterQuery: () => {
+        throw new Error('hook bug');
+      },
+    };
+    await expect(setup([reply('hi')], { hooks: [broken] }).run()).resolves.toMatchObject({ status: 'completed' });
   });
 });

@@ -5,39 +5,53 @@ import { bullConnection } from '@platform/queue-kit';
 import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { AgentRunnerConfig } from './config';
 import type { HistorySource } from './history';
+import type { PermissionAnswers } from './permission-answers';
 import { createProviders, type ProviderRegistry } from './providers/registry';
 import { ToolRegistry } from './tools/registry';
 import { RunMetrics } from './run-metrics';
-import { executeRun } from './run-service';
+import { abandonRun, executeRun, type RunServiceDeps } from './run-service';
 import { forkWorkspace } from './fork-workspace';
 import { RunWorker } from './worker';
+import { CancelWatcher } from './cancel-watch';
+import { PermissionGate } from './permission-gate';
+import { builtInHooks, type HookRegistry, type RunHook } from './hooks';
 
 export interface AgentRunnerDeps {
   config: AgentRunnerConfig;
   logger: Logger;
-  /** Event stream and run ledgers, and the readiness check. */
+  /** Event stream and run ledgers, cancel keys (and a duplicate of it subscribes to cancels), and the readiness check. */
   redis: Redis;
   lifecycle: Lifecycle;
   metrics: Metrics;
-  /** A session's messages; sessions' internal API in production. */
+  /** A session's messages and options; sessions' internal API in production. */
   history: HistorySource;
+  /** Answers to permission requests; sessions' internal API in production. */
+  permissions: PermissionAnswers;
   /** Defaults to the providers the config enables. */
   providers?: ProviderRegistry;
+  /** Hooks to run after the built-in ones (cost, metrics, audit). */
+  hooks?: readonly RunHook[];
   /** BullMQ connection; defaults to REDIS_URL. */
   queueConnection?: ConnectionOptions;
 }
 
 export interface AgentRunnerApp {
-  /** `/health`, `/ready` (Redis and the queue worker), `/metrics`: the service has no other HTTP surface. */
+  /** `/health`, `/ready` (Redis, the queue worker, the cancel subscriber), `/metrics`: the service has no other HTTP surface. */
   app: Express;
   /** The `agent-runs` consumer, not yet started: `start()` after listening, `close(timeoutMs)` on shutdown. */
   worker: RunWorker;
+  /** The cancel subscriber: `start()` before the worker, `close()` after it. */
+  cancels: CancelWatcher;
+  hooks: HookRegistry;
 }
 
 export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
   const c = d.config;
-  const runMetrics = new RunMetrics(d.metrics.registry);
-  const runDeps = {
+  const metrics = new RunMetrics(d.metrics.registry);
+  const hooks = builtInHooks(metrics);
+  for (const hook of d.hooks ?? []) hooks.register(hook);
+  const cancels = new CancelWatcher(d.redis, c.EVENTS_STREAM, d.logger);
+  const runDeps: RunServiceDeps = {
     redis: d.redis,
     providers: d.providers ?? createProviders(c),
     tools: new ToolRegistry({ outputLimitBytes: c.TOOL_OUTPUT_LIMIT_BYTES, logger: d.logger }),
@@ -50,16 +64,26 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
     attempts: c.JOB_ATTEMPTS,
     backoffMs: c.JOB_BACKOFF_MS,
     logger: d.logger,
-    metrics: runMetrics,
+    metrics,
+    hooks,
+    cancels,
+    permissions: new PermissionGate({
+      answers: d.permissions,
+      timeoutMs: c.PERMISSION_TIMEOUT_MS,
+      pollMs: c.PERMISSION_POLL_MS,
+    }),
   };
   const worker = new RunWorker({
     connection: d.queueConnection ?? bullConnection(c.REDIS_URL, { forWorker: true }),
     prefix: c.QUEUE_PREFIX,
     concurrency: c.WORKER_CONCURRENCY,
     lockDurationMs: c.LOCK_DURATION_MS,
+    stalledIntervalMs: c.STALLED_INTERVAL_MS,
+    maxStalledCount: c.MAX_STALLED_COUNT,
     logger: d.logger,
     runJob: (job, signal) => executeRun(runDeps, job, signal),
     forkJob: (job) => forkWorkspace(c.WORKDIR_ROOT, job),
+    abandonJob: (job, reason) => abandonRun(runDeps, job, reason),
   });
   const app = createServiceApp({
     service: 'agent-runner',
@@ -75,11 +99,17 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
           if (!worker.isRunning()) throw new Error('the agent-runs worker is not running');
         },
       },
+      {
+        name: 'cancel-subscriber',
+        check: async () => {
+          if (!cancels.isListening()) throw new Error('not subscribed to run cancellations');
+        },
+      },
     ],
     bodyLimit: c.BODY_LIMIT,
     trustProxy: c.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
     routes: () => undefined,
   });
-  return { app, worker };
+  return { app, worker, cancels, hooks };
 }

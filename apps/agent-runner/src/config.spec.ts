@@ -29,6 +29,29 @@ describe('agent-runner config', () => {
     expect(c.MODEL_PRICES['offline-']).toEqual({ input_per_mtok: 0, output_per_mtok: 0 });
   });
 
+  it('has production defaults for crash recovery and permission waits, and takes test-sized values', () => {
+    expect(loadAgentRunnerConfig(base)).toMatchObject({
+      LOCK_DURATION_MS: 30_000,
+      STALLED_INTERVAL_MS: 30_000,
+      MAX_STALLED_COUNT: 2,
+      PERMISSION_TIMEOUT_MS: 600_000,
+      PERMISSION_POLL_MS: 15_000,
+    });
+    const fast = loadAgentRunnerConfig({
+      ...base,
+      LOCK_DURATION_MS: '2000',
+      STALLED_INTERVAL_MS: '1000',
+      MAX_STALLED_COUNT: '0',
+      PERMISSION_TIMEOUT_MS: '500',
+    });
+    expect(fast).toMatchObject({
+      LOCK_DURATION_MS: 2000,
+      STALLED_INTERVAL_MS: 1000,
+      MAX_STALLED_COUNT: 0,
+      PERMISSION_TIMEOUT_MS: 500,
+    });
+  });
+
   it('picks the provider whose key is set and treats an empty key as unset', () => {
     expect(loadAgentRunnerConfig({ ...base, ANTHROPIC_API_KEY: 'sk-ant-x' }).DEFAULT_PROVIDER).toBe('anthropic');
     expect(loadAgentRunnerConfig({ ...base, OPENAI_API_KEY: 'sk-x' }).DEFAULT_PROVIDER).toBe('openai');
@@ -60,6 +83,8 @@ describe('agent-runner config', () => {
         MODEL_PRICES: '{"x":{"input_per_mtok":-1}}',
         SERVICE_CLIENT_ID: 'agent-runner',
         WORKER_CONCURRENCY: '0',
+        RUN_STATE_TTL_S: '600',
+        PERMISSION_TIMEOUT_MS: '600000',
       }),
     ).toEqual(
       expect.arrayContaining([
@@ -67,6 +92,7 @@ describe('agent-runner config', () => {
         expect.stringMatching(/^MODEL_PRICES: /),
         expect.stringMatching(/^SERVICE_CLIENT_SECRET: /),
         expect.stringMatching(/^WORKER_CONCURRENCY: /),
+        expect.stringMatching(/^PERMISSION_TIMEOUT_MS: must be shorter than RUN_STATE_TTL_S/),
       ]),
     );
   });

@@ -49,7 +49,19 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
   JOB_ATTEMPTS: count(1, 50).default(3),
   /** First retry delay; doubles per retry. */
   JOB_BACKOFF_MS: env.ms.default(1000),
+  /**
+   * Crash recovery (BullMQ stalled jobs): a job's lock lasts LOCK_DURATION_MS unless its runner renews
+   * it (every half of it); every STALLED_INTERVAL_MS each worker re-queues jobs whose lock expired, so
+   * a killed runner's run resumes elsewhere within LOCK_DURATION_MS + 2 × STALLED_INTERVAL_MS (about
+   * 30–60 s with these defaults). MAX_STALLED_COUNT re-queues are allowed; the next stall fails the run.
+   */
   LOCK_DURATION_MS: env.ms.default(30_000),
+  STALLED_INTERVAL_MS: env.ms.default(30_000),
+  MAX_STALLED_COUNT: count(0, 100).default(2),
+  /** How long a person has to answer a permission request before the call is denied (and the run goes on). */
+  PERMISSION_TIMEOUT_MS: env.ms.default(10 * 60_000),
+  /** Longest a run waiting for an answer sleeps before it looks again (sessions wakes it at once on an answer). */
+  PERMISSION_POLL_MS: env.ms.default(15_000),
   ANTHROPIC_API_KEY: optionalSecret,
   ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
   ANTHROPIC_VERSION: z.string().min(1).default('2023-06-01'),
@@ -86,6 +98,13 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
       }
       if (c.NODE_ENV === 'production' && c.SERVICE_CLIENT_ID === undefined) {
         ctx.addIssue({ code: 'custom', path: ['SERVICE_CLIENT_ID'], message: 'is required in production' });
+      }
+      if (c.PERMISSION_TIMEOUT_MS >= c.RUN_STATE_TTL_S * 1000) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PERMISSION_TIMEOUT_MS'],
+          message: 'must be shorter than RUN_STATE_TTL_S, or a waiting run would outlive its journal',
+        });
       }
       if (c.DEFAULT_PROVIDER !== undefined && !providerConfigured(c, c.DEFAULT_PROVIDER)) {
         ctx.addIssue({

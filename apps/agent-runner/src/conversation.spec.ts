@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ContentBlock, Message } from '@platform/contracts';
-import { toConversation } from './conversation';
+import { historyBefore, toConversation } from './conversation';
 import { RunInputError } from './errors';
 
 const sessionId = randomUUID();
-const msg = (seq: number, role: Message['role'], content: ContentBlock[]): Message => ({
+const msg = (seq: number, role: Message['role'], content: ContentBlock[], runId: string | null = null): Message => ({
   id: randomUUID(),
   session_id: sessionId,
-  run_id: null,
+  run_id: runId,
   seq,
   role,
   content,
@@ -41,5 +41,28 @@ describe('toConversation', () => {
 
   it('refuses a history without a user message', () => {
     expect(() => toConversation([])).toThrow(RunInputError);
+  });
+});
+
+describe('historyBefore', () => {
+  const text = (t: string): ContentBlock[] => [{ type: 'text', text: t }];
+  it("ends at the run's own user message and leaves out the run's answers and later queries", () => {
+    const earlier = randomUUID();
+    const run = randomUUID();
+    const next = randomUUID();
+    const history = [
+      msg(1, 'user', text('first'), earlier),
+      msg(2, 'assistant', text('answer'), earlier),
+      msg(3, 'user', text('second'), run),
+      msg(4, 'assistant', text('partial answer'), run),
+      msg(5, 'user', text('queued behind'), next),
+    ];
+    expect(historyBefore(history, run).map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("keeps everything but the run's answers when the run's user message is not tagged with it", () => {
+    const run = randomUUID();
+    const history = [msg(1, 'user', text('hi')), msg(2, 'assistant', text('partial'), run)];
+    expect(historyBefore(history, run).map((m) => m.seq)).toEqual([1]);
   });
 });

@@ -37,6 +37,33 @@ export class RetryLater extends Error {
   }
 }
 
+/** Abort reason of a run a person cancelled: it stops at once and emits nothing more (sessions records run_cancelled). */
+export class RunCancelled extends Error {
+  constructor() {
+    super('the run was cancelled');
+    this.name = 'RunCancelled';
+  }
+}
+
+/** The run waits for a person's answer: the job sleeps until `until` (or until sessions promotes it), using no attempt. */
+export class ParkRun extends Error {
+  constructor(
+    readonly until: number,
+    readonly requestIds: readonly string[],
+  ) {
+    super(`waiting for a permission answer (${requestIds.join(', ')})`);
+    this.name = 'ParkRun';
+  }
+}
+
+/** Another attempt of the same run took it over (this one lost its job lock): this one must stop writing. */
+export class SupersededError extends Error {
+  constructor() {
+    super('another attempt now owns this run');
+    this.name = 'SupersededError';
+  }
+}
+
 /** True for failures that may go away on their own: model overload/rate limits/network, sessions unavailable, Redis. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof ProviderError) return err.retryable;

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EVENT_SCHEMA_VERSION, RunEventSchema, type RunEvent } from '@platform/contracts';
-import { EventStoreError } from './errors';
-import { advance, ledgerFields, ledgerKey, loadLedger, type RunLedger } from './run-ledger';
+import { EventStoreError, SupersededError } from './errors';
+import { advance, ledgerFields, parseLedger, runKeys, type RunKeys, type RunLedger } from './run-ledger';
+import { RunJournal, stepOf } from './run-journal';
+import { appendRunStep, isSuperseded, type RunStep } from './append-script';
 
 type Envelope = 'v' | 'session_id' | 'run_id' | 'run_seq';
 /** An event as the loop produces it; the writer adds ids, version and sequence number. */
@@ -20,7 +23,9 @@ export interface EventStreamOptions {
 
 /**
  * Writes one run's events to the Redis Stream (`XADD <stream> MAXLEN ~ n * event <json>`), each in
- * one MULTI with the run's ledger, so `run_seq` continues without gaps or reuse across attempts.
+ * one script with the run's ledger and journal, so `run_seq` continues without gaps or reuse across
+ * attempts and a later attempt knows exactly which steps went out. Opening it makes this attempt the
+ * run's owner: writes of an earlier attempt still going somewhere fail from then on.
  */
 export class RunEventWriter implements EventSink {
   private tail: Promise<void> = Promise.resolve();
@@ -29,18 +34,39 @@ export class RunEventWriter implements EventSink {
     private readonly redis: Redis,
     private readonly o: EventStreamOptions,
     private readonly ids: { sessionId: string; runId: string },
+    private readonly keys: RunKeys,
+    private readonly owner: string,
     private current: RunLedger,
+    readonly journal: RunJournal,
+    /** Once aborted (a cancel), nothing more is written. */
+    private readonly halt: AbortSignal | undefined,
   ) {}
 
   static async open(
     redis: Redis,
     o: EventStreamOptions,
     ids: { sessionId: string; runId: string },
+    halt?: AbortSignal,
   ): Promise<RunEventWriter> {
-    const ledger = await loadLedger(redis, ledgerKey(o.stream, ids.runId)).catch((err: unknown) => {
+    const keys = runKeys(o.stream, ids.runId);
+    const owner = randomUUID();
+    try {
+      const [ledger, steps, text] = await Promise.all([
+        redis.hgetall(keys.ledger),
+        redis.hgetall(keys.steps),
+        redis.get(keys.text),
+      ]);
+      const current = parseLedger(ledger);
+      if (!current.terminal) {
+        const claimed = await redis.multi().hset(keys.ledger, 'owner', owner).expire(keys.ledger, o.ledgerTtlS).exec();
+        const failed = claimed?.find(([err]) => err !== null);
+        if (!claimed || failed) throw failed?.[0] ?? new Error('claiming the run was aborted');
+      }
+      const journal = new RunJournal(current.started, steps, text ?? '');
+      return new RunEventWriter(redis, o, ids, keys, owner, current, journal, halt);
+    } catch (err) {
       throw new EventStoreError('could not read the run ledger', err);
-    });
-    return new RunEventWriter(redis, o, ids, ledger);
+    }
   }
 
   get ledger(): RunLedger {
@@ -57,11 +83,12 @@ export class RunEventWriter implements EventSink {
   /** Counts one more retry of the run and returns how many there have been. */
   async recordRetry(): Promise<number> {
     const next = { ...this.current, retries: this.current.retries + 1 };
-    await this.commit(this.redis.multi(), next);
+    await this.commit({ ledger: ledgerFields(next) }, next);
     return next.retries;
   }
 
   private async write(body: RunEventBody): Promise<void> {
+    if (this.halt?.aborted) throw this.halt.reason;
     const event = RunEventSchema.parse({
       v: EVENT_SCHEMA_VERSION,
       session_id: this.ids.sessionId,
@@ -69,22 +96,39 @@ export class RunEventWriter implements EventSink {
       run_seq: this.current.nextSeq,
       ...body,
     });
-    const multi = this.redis
-      .multi()
-      .xadd(this.o.stream, 'MAXLEN', '~', this.o.maxLen, '*', 'event', JSON.stringify(event));
-    await this.commit(multi, advance(this.current, event));
+    const next = advance(this.current, event);
+    const step = stepOf(event, this.current.turns);
+    await this.commit(
+      {
+        event: JSON.stringify(event),
+        ...(step ? { step } : {}),
+        ...textChange(event),
+        finished: next.terminal,
+        ledger: ledgerFields(next),
+      },
+      next,
+    );
   }
 
-  private async commit(multi: ReturnType<Redis['multi']>, next: RunLedger): Promise<void> {
-    const key = ledgerKey(this.o.stream, this.ids.runId);
-    let results: Array<[Error | null, unknown]> | null;
+  private async commit(change: Omit<RunStep, 'owner' | 'ttlS' | 'maxLen'>, next: RunLedger): Promise<void> {
     try {
-      results = await multi.hset(key, ledgerFields(next)).expire(key, this.o.ledgerTtlS).exec();
+      await appendRunStep(this.redis, this.keys, {
+        ...change,
+        owner: this.owner,
+        ttlS: this.o.ledgerTtlS,
+        maxLen: this.o.maxLen,
+      });
     } catch (err) {
+      if (isSuperseded(err)) throw new SupersededError();
       throw new EventStoreError('writing the run event failed', err);
     }
-    const failed = results?.find(([err]) => err !== null);
-    if (!results || failed) throw new EventStoreError('writing the run event failed', failed?.[0]);
     this.current = next;
   }
+}
+
+/** Streamed text is remembered until its turn's message_complete, so a resumed attempt can skip what was sent. */
+function textChange(event: RunEvent): Pick<RunStep, 'text'> {
+  if (event.type === 'text_delta') return { text: { op: 'append', text: event.data.text } };
+  if (event.type === 'message_complete' && event.data.role === 'assistant') return { text: { op: 'clear' } };
+  return {};
 }

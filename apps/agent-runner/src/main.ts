@@ -12,6 +12,7 @@ import {
 import { loadAgentRunnerConfig } from './config';
 import { createApp } from './app';
 import { sessionsHistory } from './history';
+import { sessionsPermissions } from './permission-answers';
 
 runMain('agent-runner', async () => {
   const config = loadAgentRunnerConfig();
@@ -41,14 +42,18 @@ runMain('agent-runner', async () => {
     timeoutMs: config.SESSIONS_TIMEOUT_MS,
     ...(tokens ? { token: tokens.getToken } : {}),
   });
-  const { app, worker } = createApp({
+  const { app, worker, cancels } = createApp({
     config,
     logger,
     redis,
     lifecycle,
     metrics,
     history: sessionsHistory(sessions, config.SESSIONS_TIMEOUT_MS),
+    permissions: sessionsPermissions(sessions, config.SESSIONS_TIMEOUT_MS),
   });
+  // Closed after the worker (closers run in reverse): runs draining on shutdown can still be cancelled.
+  lifecycle.onShutdown('cancel-subscriber', () => cancels.close());
+  await cancels.start();
   logger.info('model providers', { default_provider: config.DEFAULT_PROVIDER, workdir_root: config.WORKDIR_ROOT });
   const running = await serve({
     name: 'agent-runner',

@@ -8,15 +8,15 @@ const policy = (over: Partial<PermissionPolicy> = {}): PermissionPolicy => ({
 });
 
 describe('decidePermission', () => {
-  it('allows read tools and denies write tools with a reason in default mode', () => {
+  it('allows read tools and asks a person about write tools in default mode', () => {
     expect(decidePermission('read_file', 'read', policy())).toEqual({
       decision: 'allow',
       decided_by: 'mode:default',
       reason: null,
     });
     const write = decidePermission('write_file', 'write', policy());
-    expect(write).toMatchObject({ decision: 'deny', decided_by: 'mode:default' });
-    expect(write.reason).toMatch(/needs permission/);
+    expect(write).toMatchObject({ decision: 'ask', decided_by: 'mode:default' });
+    expect(write.reason).toMatch(/asks a person first/);
   });
 
   it('allows writes in accept_edits and everything in bypass', () => {

@@ -15,16 +15,15 @@ export interface PermissionDecision {
   reason: string | null;
 }
 
+/** What the policy says about a call: a decision, or that a person must be asked first. */
+export type PolicyVerdict = PermissionDecision | { decision: 'ask'; decided_by: string; reason: string };
+
 /**
- * Decides one tool call: `disallowed_tools` always wins, then `allowed_tools`, then the mode.
- * In `default` mode read tools run and write tools need a person's permission; until the run
- * can ask for it, such a call is denied with that reason.
+ * Decides one tool call: a tool that does not exist is denied, then `disallowed_tools` always wins,
+ * then `allowed_tools`, then the mode: `default` runs read tools and asks a person about anything
+ * else; `accept_edits` and `bypass` allow every tool there is.
  */
-export function decidePermission(
-  tool: string,
-  kind: ToolKind | undefined,
-  policy: PermissionPolicy,
-): PermissionDecision {
+export function decidePermission(tool: string, kind: ToolKind | undefined, policy: PermissionPolicy): PolicyVerdict {
   if (kind === undefined)
     return { decision: 'deny', decided_by: 'runner', reason: `There is no tool named "${tool}".` };
   if (policy.disallowedTools.includes(tool)) {
@@ -43,9 +42,9 @@ export function decidePermission(
     case 'default':
       if (kind === 'read') return { decision: 'allow', decided_by: 'mode:default', reason: null };
       return {
-        decision: 'deny',
+        decision: 'ask',
         decided_by: 'mode:default',
-        reason: `${tool} changes files and needs permission in the default permission mode; use accept_edits or bypass, or add it to allowed_tools.`,
+        reason: `${tool} changes files: the default permission mode asks a person first.`,
       };
   }
 }

@@ -1,21 +1,27 @@
 import client from 'prom-client';
-import type { Usage } from '@platform/contracts';
-import type { EventSink, RunEventBody } from './events';
 
-/** Prometheus series of the runner: runs by outcome, tokens, cost, tool calls by decision, runs in flight. */
+/** Prometheus series of the runner, fed by the metrics hook (and `active` by the run service). */
 export class RunMetrics {
   readonly runs: client.Counter<'provider' | 'outcome'>;
+  readonly turns: client.Counter<'provider' | 'model'>;
   readonly tokens: client.Counter<'provider' | 'model' | 'kind'>;
   readonly cost: client.Counter<'provider' | 'model'>;
   readonly toolCalls: client.Counter<'tool' | 'decision'>;
+  readonly providerLatency: client.Histogram<'provider' | 'model'>;
   readonly active: client.Gauge;
 
   constructor(registry: client.Registry) {
     const registers = [registry];
     this.runs = new client.Counter({
       name: 'agent_runs_total',
-      help: 'Run attempts by outcome',
+      help: 'Run attempts by outcome (completed, failed, cancelled, parked, retry, handed_back, superseded)',
       labelNames: ['provider', 'outcome'] as const,
+      registers,
+    });
+    this.turns = new client.Counter({
+      name: 'agent_turns_total',
+      help: 'Model queries (turns) answered',
+      labelNames: ['provider', 'model'] as const,
       registers,
     });
     this.tokens = new client.Counter({
@@ -36,25 +42,17 @@ export class RunMetrics {
       labelNames: ['tool', 'decision'] as const,
       registers,
     });
+    this.providerLatency = new client.Histogram({
+      name: 'agent_provider_latency_seconds',
+      help: 'Duration of one model query, from request to the end of its stream',
+      labelNames: ['provider', 'model'] as const,
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
     this.active = new client.Gauge({
       name: 'agent_runs_active',
       help: 'Runs being executed by this instance',
       registers,
     });
-  }
-
-  /** Wraps a sink so per-turn usage and tool decisions are counted as they are emitted. */
-  counting(sink: EventSink, labels: { provider: string; model: string }, costOf: (u: Usage) => number): EventSink {
-    return {
-      emit: async (event: RunEventBody) => {
-        await sink.emit(event);
-        if (event.type === 'tool_use') this.toolCalls.inc({ tool: event.data.tool, decision: event.data.decision });
-        if (event.type === 'message_complete' && event.data.usage) {
-          this.tokens.inc({ ...labels, kind: 'input' }, event.data.usage.input_tokens);
-          this.tokens.inc({ ...labels, kind: 'output' }, event.data.usage.output_tokens);
-          this.cost.inc(labels, costOf(event.data.usage));
-        }
-      },
-    };
   }
 }

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { AgentRunJob, ProviderName } from '@platform/contracts';
+import { TERMINAL_RUN_STATUSES, type AgentRunJob, type ProviderName } from '@platform/contracts';
 import type { ConversationMessage, ModelProvider } from './providers/types';
 import type { ProviderRegistry } from './providers/registry';
 import type { ToolExecutor, ToolRegistry } from './tools/registry';
 import type { PermissionPolicy } from './permissions';
 import type { HistorySource } from './history';
 import { Sandbox } from './tools/sandbox';
-import { toConversation } from './conversation';
+import { historyBefore, toConversation } from './conversation';
 import { RunInputError } from './errors';
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -22,6 +22,8 @@ export interface RunPlan {
   maxTurns: number;
   policy: PermissionPolicy;
   tools: ToolExecutor;
+  /** True when sessions already ended the run (cancelled, timed out, failed by its watchdog): nothing to do. */
+  endedElsewhere: boolean;
 }
 
 export interface RunPlanDeps {
@@ -38,11 +40,18 @@ export function modelOf(providers: ProviderRegistry, job: AgentRunJob): { provid
   return { providerName, model: job.options.model ?? providers.defaultModel(providerName) };
 }
 
+/**
+ * Resolves a run from its job and its session as it is now (read again by every attempt): the
+ * permission settings come from the session's current options when sessions sends them, so a
+ * permission remembered meanwhile applies; provider, model, prompt and turn limit stay the job's.
+ */
 export async function planRun(d: RunPlanDeps, job: AgentRunJob): Promise<RunPlan> {
   const { providerName, model } = modelOf(d.providers, job);
   const provider = d.providers.get(providerName);
   if (!provider) throw new RunInputError(`The ${providerName} provider is not configured on this runner.`);
-  const history = toConversation(await d.history.fetch(job.session_id));
+  const session = await d.history.fetch(job.session_id, job.run_id);
+  const history = toConversation(historyBefore(session.messages, job.run_id));
+  const permissions = session.options ?? job.options;
   return {
     provider,
     model,
@@ -50,11 +59,12 @@ export async function planRun(d: RunPlanDeps, job: AgentRunJob): Promise<RunPlan
     history,
     maxTurns: job.options.max_turns ?? d.defaultMaxTurns,
     policy: {
-      mode: job.options.permission_mode ?? 'default',
-      allowedTools: job.options.allowed_tools ?? [],
-      disallowedTools: job.options.disallowed_tools ?? [],
+      mode: permissions.permission_mode ?? 'default',
+      allowedTools: permissions.allowed_tools ?? [],
+      disallowedTools: permissions.disallowed_tools ?? [],
     },
     tools: d.tools.forSandbox(new Sandbox(workdirOf(d.workdirRoot, job.session_id))),
+    endedElsewhere: session.runStatus !== undefined && TERMINAL_RUN_STATUSES.includes(session.runStatus),
   };
 }
 

@@ -2,11 +2,14 @@ import type { Redis } from 'ioredis';
 import type { AgentRunJob, Usage } from '@platform/contracts';
 import { errorFields, type Logger } from '@platform/service-kit';
 import { runAgentLoop, type RunOutcome } from './agent-loop';
-import { RunEventWriter, type EventSink, type EventStreamOptions } from './events';
-import { HandBack, RetryLater, isExpected, isTransient, publicMessage } from './errors';
+import { RunEventWriter, type EventStreamOptions } from './events';
+import { HandBack, ParkRun, RetryLater, SupersededError, isExpected, isTransient, publicMessage } from './errors';
 import { costOf, type ModelPrices } from './pricing';
 import { modelOf, planRun, type RunPlanDeps } from './run-plan';
 import type { RunMetrics } from './run-metrics';
+import type { HookRegistry, RunContext, RunOutcomeKind } from './hooks';
+import type { CancelWatcher, RunCancel } from './cancel-watch';
+import type { PermissionGate } from './permission-gate';
 
 export interface RunServiceDeps extends RunPlanDeps {
   redis: Redis;
@@ -18,22 +21,40 @@ export interface RunServiceDeps extends RunPlanDeps {
   backoffMs: number;
   logger: Logger;
   metrics: RunMetrics;
+  hooks: HookRegistry;
+  cancels: CancelWatcher;
+  permissions: PermissionGate;
 }
 
-export type RunResult = RunOutcome | { status: 'already_finished' };
+export type RunResult = RunOutcome | { status: 'already_finished' | 'cancelled' | 'superseded' };
 
 /**
- * Executes one run job: continues the run's event sequence, plans it from its session's history,
- * runs the agent loop, and decides what an error means: transient with attempts left → RetryLater
- * (no terminal event); shutdown → HandBack; anything else → one run_failed.
+ * Executes one attempt of a run job: continues the run's event sequence and journal, plans it from
+ * its session, runs the agent loop, and decides what an early end means: cancelled → done, nothing
+ * emitted; waiting for a person → ParkRun; transient with attempts left → RetryLater (no terminal
+ * event); shutdown → HandBack; anything else → one run_failed.
  */
 export async function executeRun(d: RunServiceDeps, job: AgentRunJob, signal: AbortSignal): Promise<RunResult> {
+  const cancel = d.cancels.watch(job.run_id);
+  try {
+    return await attempt(d, job, signal, cancel);
+  } finally {
+    cancel.dispose();
+  }
+}
+
+async function attempt(
+  d: RunServiceDeps,
+  job: AgentRunJob,
+  signal: AbortSignal,
+  cancel: RunCancel,
+): Promise<RunResult> {
   const log = d.logger.child({ run_id: job.run_id, session_id: job.session_id });
-  const writer = await RunEventWriter.open(d.redis, d.events, { sessionId: job.session_id, runId: job.run_id });
+  const ids = { sessionId: job.session_id, runId: job.run_id };
+  const writer = await RunEventWriter.open(d.redis, d.events, ids, cancel.signal);
   // A job delivered again after its run finished (e.g. a crash before BullMQ recorded it) must not run twice.
   if (writer.ledger.terminal) return { status: 'already_finished' };
-  const { providerName, model } = modelOf(d.providers, job);
-  const cost = (usage: Usage) => costOf(d.prices, model, usage);
+  const run = runContext(d, job, writer, log);
   const retriesLeft = d.attempts - 1 - writer.ledger.retries;
   const shouldRetry = (err: unknown) => retriesLeft > 0 && isTransient(err);
   const describeError = (err: unknown) => {
@@ -42,42 +63,103 @@ export async function executeRun(d: RunServiceDeps, job: AgentRunJob, signal: Ab
     else log.error('run failed unexpectedly', errorFields(err));
     return message;
   };
-  const events = d.metrics.counting(writer, { provider: providerName, model }, cost);
-  const resume = { usage: writer.ledger.usage, turns: writer.ledger.turns };
+  let outcome: RunOutcomeKind = 'failed';
   d.metrics.active.inc();
   try {
+    await cancel.check();
     const plan = await planRun(d, job);
-    const outcome = await runAgentLoop(
-      { provider: plan.provider, tools: plan.tools, events, costOf: cost, describeError },
-      { ...plan, runId: job.run_id, maxTokens: d.maxOutputTokens, signal, resume, shouldRetry },
+    if (plan.endedElsewhere) {
+      outcome = 'cancelled';
+      log.info('sessions already ended this run; stopping without further events');
+      return { status: 'cancelled' };
+    }
+    const result = await runAgentLoop(
+      {
+        provider: plan.provider,
+        tools: plan.tools,
+        events: writer,
+        hooks: d.hooks,
+        permissions: d.permissions,
+        checkCancelled: cancel.check,
+        describeError,
+      },
+      {
+        ...plan,
+        run,
+        maxTokens: d.maxOutputTokens,
+        signal: AbortSignal.any([signal, cancel.signal]),
+        journal: writer.journal,
+        shouldRetry,
+      },
     );
-    d.metrics.runs.inc({ provider: providerName, outcome: outcome.status });
-    return outcome;
+    outcome = result.status;
+    return result;
   } catch (err) {
+    if (cancel.signal.aborted) {
+      outcome = 'cancelled';
+      log.info('run cancelled; stopped without further events');
+      return { status: 'cancelled' };
+    }
+    if (err instanceof ParkRun) {
+      outcome = 'parked';
+      throw err;
+    }
+    if (err instanceof SupersededError) {
+      outcome = 'superseded';
+      log.warn('another attempt took this run over; this one stops');
+      return { status: 'superseded' };
+    }
     if (signal.aborted && signal.reason instanceof HandBack) {
-      d.metrics.runs.inc({ provider: providerName, outcome: 'handed_back' });
+      outcome = 'handed_back';
       throw signal.reason;
     }
     if (!signal.aborted && shouldRetry(err)) {
-      const attempt = await writer.recordRetry();
-      d.metrics.runs.inc({ provider: providerName, outcome: 'retry' });
-      log.warn('run attempt failed; retrying', { attempt, ...errorFields(err) });
-      throw new RetryLater(d.backoffMs * 2 ** (attempt - 1), attempt, err);
+      const retry = await writer.recordRetry();
+      outcome = 'retry';
+      log.warn('run attempt failed; retrying', { attempt: retry, ...errorFields(err) });
+      throw new RetryLater(d.backoffMs * 2 ** (retry - 1), retry, err);
     }
-    // Until run control adds run_cancelled, a cancelled run (BullMQ cancelJob) ends as failed.
+    // Aborted otherwise (BullMQ cancelled the job): the run still ends, as failed.
     const error = signal.aborted ? 'The run was cancelled.' : describeError(err);
-    d.metrics.runs.inc({ provider: providerName, outcome: 'failed' });
-    return failRun(writer, error, cost);
+    return failRun(writer, error, run);
   } finally {
     d.metrics.active.dec();
+    await d.hooks.afterRun(run, outcome);
   }
 }
 
+function runContext(d: RunServiceDeps, job: AgentRunJob, writer: RunEventWriter, log: Logger): RunContext {
+  const { providerName, model } = modelOf(d.providers, job);
+  const cost = (usage: Usage) => costOf(d.prices, model, usage);
+  const { usage, turns } = writer.ledger;
+  return {
+    runId: job.run_id,
+    sessionId: job.session_id,
+    provider: providerName,
+    model,
+    totals: { usage, turns, costUsd: cost(usage) },
+    costOf: cost,
+    log,
+  };
+}
+
 /** Emits the run's one run_failed with the totals so far (unless a terminal event already went out). */
-async function failRun(writer: RunEventWriter, error: string, cost: (u: Usage) => number): Promise<RunOutcome> {
-  const { usage, turns, terminal } = writer.ledger;
-  const costUsd = cost(usage);
-  const sink: EventSink = writer;
-  if (!terminal) await sink.emit({ type: 'run_failed', data: { error, usage, cost_usd: costUsd, turns } });
+export async function failRun(writer: RunEventWriter, error: string, run: RunContext): Promise<RunOutcome> {
+  const { usage, turns, costUsd } = run.totals;
+  if (!writer.ledger.terminal)
+    await writer.emit({ type: 'run_failed', data: { error, usage, cost_usd: costUsd, turns } });
   return { status: 'failed', error, usage, costUsd, turns };
+}
+
+/**
+ * Ends a run whose job BullMQ gave up on (its runner stopped during it more often than
+ * MAX_STALLED_COUNT allows): one run_failed, unless it already ended or was cancelled.
+ */
+export async function abandonRun(d: RunServiceDeps, job: AgentRunJob, reason: string): Promise<void> {
+  const writer = await RunEventWriter.open(d.redis, d.events, { sessionId: job.session_id, runId: job.run_id });
+  if (writer.ledger.terminal || (await d.cancels.isCancelled(job.run_id))) return;
+  const log = d.logger.child({ run_id: job.run_id, session_id: job.session_id });
+  log.warn('giving up on a run whose runner kept stopping during it', { reason });
+  const error = 'The run was interrupted too many times (its runner stopped during it) and was not finished.';
+  await failRun(writer, error, runContext(d, job, writer, log));
 }

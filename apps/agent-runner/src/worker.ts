@@ -9,7 +9,7 @@ import {
 } from '@platform/contracts';
 import { errorFields, type Logger } from '@platform/service-kit';
 import type { z } from 'zod';
-import { HandBack, RetryLater } from './errors';
+import { HandBack, ParkRun, RetryLater } from './errors';
 import type { RunResult } from './run-service';
 
 export interface RunWorkerOptions {
@@ -17,10 +17,17 @@ export interface RunWorkerOptions {
   prefix: string;
   queueName?: string;
   concurrency: number;
+  /** How long a job's lock lasts without renewal: after a crash, the time before its run can be taken over. */
   lockDurationMs: number;
+  /** How often this worker looks for jobs whose lock expired (a crashed runner's) and re-queues them. */
+  stalledIntervalMs: number;
+  /** How often a run may be re-queued that way before BullMQ fails it (then `abandonJob` ends the run). */
+  maxStalledCount: number;
   logger: Logger;
   runJob: (job: AgentRunJob, signal: AbortSignal) => Promise<RunResult>;
   forkJob: (job: ForkWorkspaceJob) => Promise<string>;
+  /** Ends the run of a job BullMQ failed without running it (stalled too often). */
+  abandonJob: (job: AgentRunJob, reason: string) => Promise<void>;
   /** How long handed-back runs get to re-queue themselves once shutdown gave up waiting for them. */
   handBackGraceMs?: number;
 }
@@ -47,13 +54,19 @@ export class RunWorker {
         prefix: this.o.prefix,
         concurrency: this.o.concurrency,
         lockDuration: this.o.lockDurationMs,
+        stalledInterval: this.o.stalledIntervalMs,
+        maxStalledCount: this.o.maxStalledCount,
       },
     );
     worker.on('error', (err) => this.o.logger.warn('queue worker error', errorFields(err)));
+    worker.on('stalled', (jobId) =>
+      this.o.logger.warn('job stalled (its runner stopped); re-queued', { job_id: jobId }),
+    );
     worker.on('failed', (job, err) => {
       // A failed run was logged by the run service and reported by its run_failed event already.
       const level = err instanceof RunFailed ? 'debug' : 'warn';
       this.o.logger.log(level, 'job failed', { job_id: job?.id, job_name: job?.name, err_message: err.message });
+      if (job?.name === AGENT_JOB_NAMES.run && err.message === STALLED_TOO_OFTEN) void this.abandon(job, err.message);
     });
     this.worker = worker;
   }
@@ -85,6 +98,16 @@ export class RunWorker {
     return 'abandoned';
   }
 
+  private async abandon(job: Job, reason: string): Promise<void> {
+    const payload = AgentRunJobSchema.safeParse(job.data);
+    if (!payload.success) return;
+    await this.o
+      .abandonJob(payload.data, reason)
+      .catch((err: unknown) =>
+        this.o.logger.error('could not end an abandoned run', { job_id: job.id, ...errorFields(err) }),
+      );
+  }
+
   private async process(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     switch (job.name) {
       case AGENT_JOB_NAMES.run:
@@ -111,11 +134,19 @@ export class RunWorker {
         await job.moveToDelayed(Date.now() + err.delayMs, token);
         throw new DelayedError();
       }
+      // Waiting for a person: the job sleeps (no attempt used, no worker slot held) until sessions promotes it or the poll.
+      if (err instanceof ParkRun) {
+        await job.moveToDelayed(err.until, token);
+        throw new DelayedError();
+      }
       if (err instanceof HandBack) return handBack(job, token);
       throw err;
     }
   }
 }
+
+/** BullMQ's reason for failing a job that stalled more than `maxStalledCount` times. */
+const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
 
 /** Puts an active job back in the queue as it was (no attempt used) and tells BullMQ so. */
 async function handBack(job: Job, token: string | undefined): Promise<never> {

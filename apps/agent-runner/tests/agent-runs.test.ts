@@ -90,16 +90,16 @@ describe('agent runs through the queue', () => {
     await expect(h.waitForJobState(events[0]!.run_id, ['completed'])).resolves.toBe('completed');
   });
 
-  it('denies a write in default mode with a reason, tells the model, and still completes', async () => {
+  it('denies a write that disallowed_tools forbids with a reason, tells the model, and still completes', async () => {
     const sessionId = randomUUID();
-    const events = await h.query(sessionId, 'write notes.txt: remember the milk');
+    const events = await h.query(sessionId, 'write notes.txt: remember the milk', { disallowed_tools: ['write_file'] });
     const [decision] = ofType(events, 'tool_use');
     expect(decision?.data).toMatchObject({
       tool: 'write_file',
       input: { path: 'notes.txt', content: 'remember the milk' },
       decision: 'deny',
-      decided_by: 'mode:default',
-      reason: expect.stringMatching(/needs permission/),
+      decided_by: 'disallowed_tools',
+      reason: expect.stringMatching(/disallowed_tools/),
     });
     expect(ofType(events, 'tool_result')[0]?.data).toMatchObject({
       is_error: true,
@@ -207,10 +207,17 @@ describe('agent runs through the queue', () => {
   it('serves health, readiness and run metrics', async () => {
     await request(runner.app).get('/health').expect(200);
     const ready = await request(runner.app).get('/ready').expect(200);
-    expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual(['redis', 'queue-worker']);
+    expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual([
+      'redis',
+      'queue-worker',
+      'cancel-subscriber',
+    ]);
+    // Fed by the built-in metrics hook during the runs above.
     const metrics = await request(runner.app).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/agent_runs_total\{provider="offline",outcome="completed",[^}]*\} [1-9]/);
     expect(metrics.text).toMatch(/agent_tool_calls_total\{tool="write_file",decision="deny",[^}]*\} 1/);
+    expect(metrics.text).toMatch(/agent_turns_total\{provider="offline",model="offline-echo-1",[^}]*\} [1-9]/);
+    expect(metrics.text).toMatch(/agent_provider_latency_seconds_count\{[^}]*model="offline-echo-1"[^}]*\} [1-9]/);
     expect(metrics.text).toMatch(/agent_runs_active\{[^}]*\} 0/);
   });
 });

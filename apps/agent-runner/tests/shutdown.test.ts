@@ -46,14 +46,21 @@ describe('graceful shutdown', () => {
     expect(handedBack.some(isTerminal)).toBe(false);
     expect(handedBack.length).toBeGreaterThanOrEqual(before.length);
 
-    // Sessions has persisted what was finished; the next worker picks up from there.
+    // Whatever sessions has persisted meanwhile, the next worker continues from the run's own journal.
     h.sessions.absorb(handedBack);
     await h.startRunner();
     const events = await h.waitForEvents(runId, (es) => es.some(isTerminal));
 
     expect(events.map((e) => e.run_seq)).toEqual(events.map((_, i) => i));
-    expect(types(events).filter((t) => t === 'run_started')).toHaveLength(2);
+    expect(types(events).filter((t) => t === 'run_started')).toHaveLength(1);
     expect(types(events).filter((t) => t === 'tool_use')).toHaveLength(1);
+    expect(types(events).filter((t) => t === 'message_complete')).toHaveLength(3);
+    // The turn cut short is streamed on from where it stopped: its text arrives once.
+    const lastTurnText = events
+      .slice(events.findIndex((e) => e.type === 'message_complete' && e.data.role === 'tool') + 1)
+      .flatMap((e) => (e.type === 'text_delta' ? [e.data.text] : []))
+      .join('');
+    expect(lastTurnText).toBe('The working directory is empty.');
     expect(events.filter(isTerminal)).toEqual([
       expect.objectContaining({
         type: 'run_completed',

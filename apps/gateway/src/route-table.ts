@@ -20,6 +20,7 @@ export const ROUTES: RouteRule[] = [
   // The seeds' root listing (`GET /channels`); channels mounts the same routes there.
   { prefix: '/channels', service: 'channels' },
   { prefix: '/api/v1/sessions', service: 'sessions' },
+  { prefix: '/api/v1/webhook-settings', service: 'sessions' },
   // Status: read-only states are public (admins see more with a token); the metrics need one.
   { prefix: '/api/production-status', service: 'status-aggregator', publicPaths: ['/api/production-status'] },
   {

@@ -7,19 +7,18 @@ import { databaseErrors } from '@platform/db-kit';
 import { closeRedis, createServiceApp, errorFields, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { SessionsConfig } from './config';
 import type { Db } from './db';
-import { SessionsRepository } from './repositories/sessions.repository';
-import { RunsRepository } from './repositories/runs.repository';
-import { EventLogRepository } from './repositories/event-log.repository';
 import type { ChannelsClient, UsersClient } from './clients/platform.clients';
 import type { AgentRunsQueue } from './queues/agent-runs';
-import { EventHub } from './services/event-hub';
+import { WebhookWorker, type WebhooksQueue } from './queues/webhooks';
+import type { Resolve } from './services/webhooks/url-guard';
 import { EventConsumer } from './services/event-consumer';
-import { SessionsService } from './services/sessions.service';
-import { RunsService } from './services/runs.service';
 import { OpenStreams } from './services/open-streams';
+import { buildServices } from './services/build-services';
 import { sessionsRoutes } from './routes/sessions.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { internalRoutes } from './routes/internal.routes';
+import { runControlRoutes } from './routes/run-control.routes';
+import { webhookSettingsRoutes } from './routes/webhook-settings.routes';
 import { sessionsWebSocket } from './routes/ws';
 
 export interface SessionsDeps {
@@ -31,29 +30,28 @@ export interface SessionsDeps {
   /** Subscriber connection for live events (a Redis connection in subscribe mode can do nothing else). */
   redisSub: Redis;
   queue: AgentRunsQueue;
+  webhooksQueue: WebhooksQueue;
   verifier: AccessTokenVerifier;
   users: UsersClient;
   channels: ChannelsClient;
   lifecycle: Lifecycle;
   metrics?: Metrics;
+  /** How webhook hostnames are resolved for the address checks (tests stand in for DNS). */
+  resolveHost?: Resolve;
 }
 
 export interface SessionsApp {
   app: Express;
   upgrade: (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => void;
   consumer: EventConsumer;
+  webhookWorker: WebhookWorker;
   streams: OpenStreams;
 }
 
 export function createApp(d: SessionsDeps): SessionsApp {
   const c = d.config;
-  const sessionsRepo = new SessionsRepository(d.db);
-  const runsRepo = new RunsRepository(d.db);
-  const log = new EventLogRepository(d.db);
-  const hub = new EventHub(d.redis, d.redisSub, c.REDIS_PREFIX, d.logger);
+  const s = buildServices(d);
   const streams = new OpenStreams();
-  const sessions = new SessionsService(sessionsRepo, runsRepo, d.users, d.channels, d.queue, c.FORK_WAIT_MS, d.logger);
-  const runs = new RunsService(sessions, runsRepo, d.queue, hub, d.logger);
   // The consumer blocks in XREADGROUP for up to a second: on a connection of its own, so readiness PINGs
   // and other commands are not queued behind it.
   const consumerRedis = d.redis.duplicate();
@@ -63,11 +61,21 @@ export function createApp(d: SessionsDeps): SessionsApp {
     redis: consumerRedis,
     stream: c.EVENTS_STREAM,
     lockKey: `${c.REDIS_PREFIX}event-consumer-lock`,
-    log,
-    hub,
+    log: s.log,
+    hub: s.hub,
     logger: d.logger,
-    onLeaderTick: async () => void (await runs.requeueStale(c.REQUEUE_AFTER_MS)),
+    tickMs: c.LEADER_TICK_MS,
+    onLeaderTick: s.leaderTick,
+    onRunEnded: (runId) => s.control.runEnded(runId),
   });
+  const webhookWorker = new WebhookWorker({
+    redisUrl: c.REDIS_URL,
+    prefix: c.QUEUE_PREFIX,
+    concurrency: 4,
+    logger: d.logger,
+    deliver: (job, attempt) => s.deliveries.deliver(job, attempt),
+  });
+  const { sessions, runs, hub, log, verifier } = { ...s, verifier: d.verifier };
   const app = createServiceApp({
     service: 'sessions',
     version: c.SERVICE_VERSION,
@@ -83,12 +91,14 @@ export function createApp(d: SessionsDeps): SessionsApp {
     trustProxy: c.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
     routes: (a) => {
-      a.use(streamRoutes({ sessions, hub, log, verifier: d.verifier, streams, heartbeatMs: c.SSE_HEARTBEAT_MS }));
-      a.use(sessionsRoutes({ sessions, runs, verifier: d.verifier, queryWaitMaxMs: c.QUERY_WAIT_MAX_MS }));
-      a.use(internalRoutes({ runs, verifier: d.verifier }));
+      a.use(webhookSettingsRoutes({ settings: s.webhookSettings, verifier }));
+      a.use(streamRoutes({ sessions, hub, log, verifier, streams, heartbeatMs: c.SSE_HEARTBEAT_MS }));
+      a.use(runControlRoutes({ control: s.control, permissions: s.permissions, records: s.records, verifier }));
+      a.use(sessionsRoutes({ sessions, runs, idempotency: s.idempotency, verifier, queryWaitMaxMs: c.QUERY_WAIT_MAX_MS }));
+      a.use(internalRoutes({ runner: s.runnerApi, permissions: s.permissions, verifier }));
       a.use(databaseErrors());
     },
   });
-  const upgrade = sessionsWebSocket({ sessions, runs, hub, log, verifier: d.verifier, streams, logger: d.logger, heartbeatMs: c.SSE_HEARTBEAT_MS });
-  return { app, upgrade, consumer, streams };
+  const upgrade = sessionsWebSocket({ sessions, runs, hub, log, verifier, streams, logger: d.logger, heartbeatMs: c.SSE_HEARTBEAT_MS });
+  return { app, upgrade, consumer, webhookWorker, streams };
 }

@@ -25,6 +25,31 @@ export const SessionsConfigSchema = BaseConfigSchema.extend({
   FORK_WAIT_MS: env.ms.default(10_000),
   /** Queued runs older than this with no job in the queue are enqueued again (the outbox sweep). */
   REQUEUE_AFTER_MS: env.ms.default(15_000),
+  /** How often the leader runs its sweeps (outbox, held runs, watchdog, expiries, pruning). */
+  LEADER_TICK_MS: env.ms.default(5000),
+
+  /** A running run still active this long after it started (or resumed from a permission wait) is timed out. */
+  RUN_DEADLINE_MS: env.ms.default(30 * 60_000),
+  /** A run waiting for a permission answer times out this long after the request expires. */
+  PERMISSION_DEADLINE_GRACE_MS: env.ms.default(2 * 60_000),
+  /** A running run whose job failed, finished or vanished, with no event for this long, is failed. */
+  RUN_STRANDED_GRACE_MS: env.ms.default(60_000),
+  /** How long the cancel flag of a run stays in Redis for runners to see. */
+  CANCEL_SIGNAL_TTL_MS: env.ms.default(60 * 60_000),
+
+  /** How long an Idempotency-Key and its answer are kept. */
+  IDEMPOTENCY_TTL_S: z.coerce.number().int().min(1).default(24 * 3600),
+  /** A request still in flight under its key after this is presumed lost, and a retry may take the key over. */
+  IDEMPOTENCY_IN_FLIGHT_MS: env.ms.default(120_000),
+
+  /** Allow webhook URLs on loopback, private, link-local and other internal addresses (tests, private networks). */
+  WEBHOOK_ALLOW_PRIVATE: env.bool.default(false),
+  WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(6),
+  /** First retry delay; doubles after each failed attempt. */
+  WEBHOOK_BACKOFF_MS: env.ms.default(2000),
+  WEBHOOK_TIMEOUT_MS: env.ms.default(10_000),
+  /** Key material that encrypts webhook secrets at rest (≥ 32 chars); derived from SERVICE_CLIENT_SECRET when unset. */
+  WEBHOOK_SECRET_KEY: z.string().min(32).optional(),
 });
 export type SessionsConfig = z.infer<typeof SessionsConfigSchema>;
 

@@ -6,6 +6,7 @@ import { loadSessionsConfig } from './config';
 import { createDb } from './db';
 import { createApp } from './app';
 import { AgentRunsQueue } from './queues/agent-runs';
+import { WebhooksQueue } from './queues/webhooks';
 import { ChannelsClient, UsersClient } from './clients/platform.clients';
 import { SESSIONS_ENDPOINTS } from './routes/endpoints';
 
@@ -24,6 +25,8 @@ runMain('sessions', async () => {
   });
   const queue = new AgentRunsQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   lifecycle.onShutdown('queue', () => queue.close());
+  const webhooksQueue = new WebhooksQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.WEBHOOK_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS });
+  lifecycle.onShutdown('webhooks queue', () => webhooksQueue.close());
   const breakers = new BreakerRegistry(logger, metrics.registry);
   lifecycle.onShutdown('breakers', () => breakers.shutdown());
   const resolver = new RegistryResolver({ registryUrl: config.REGISTRY_URL, token: config.REGISTRY_TOKEN, logger });
@@ -43,6 +46,7 @@ runMain('sessions', async () => {
     redis,
     redisSub,
     queue,
+    webhooksQueue,
     verifier,
     users: new UsersClient(authAsService),
     channels: new ChannelsClient(channels),
@@ -51,6 +55,8 @@ runMain('sessions', async () => {
   });
   await built.consumer.start();
   lifecycle.onShutdown('event consumer', () => built.consumer.stop());
+  built.webhookWorker.start();
+  lifecycle.onShutdown('webhook worker', () => built.webhookWorker.stop());
   const running = await serve({
     name: 'sessions',
     app: built.app,

@@ -20,18 +20,24 @@ afterAll(async () => {
 
 describe('the outbox sweep', () => {
   it('enqueues again a queued run whose job went missing, with the same payload, and only that run', async () => {
-    const s = await createSession(user, { options: { provider: 'offline', max_turns: 2 } });
+    // One run at a time per session: each case in a session of its own.
+    const options = { options: { provider: 'offline', max_turns: 2 } };
+    const [s0, s1, s] = [
+      await createSession(user, options),
+      await createSession(user, options),
+      await createSession(user, options),
+    ];
     // A run the runner already started, whose job is gone (completed and cleaned up, say): not a candidate.
-    const started = await sendQuery(user, s.id);
-    await h.emit(new RunScript(s.id, started.run_id).started());
+    const started = await sendQuery(user, s0.id);
+    await h.emit(new RunScript(s0.id, started.run_id).started());
     await eventually(
       'the run is running',
-      () => user.api.get(`${SESSIONS}/${s.id}/runs/${started.run_id}`),
+      () => user.api.get(`${SESSIONS}/${s0.id}/runs/${started.run_id}`),
       (r) => (r.body as { status?: string }).status === 'running',
     );
     await (await h.jobs.getJob(started.run_id))!.remove();
     // A queued run whose job is still waiting: left as it is.
-    const waiting = await sendQuery(user, s.id);
+    const waiting = await sendQuery(user, s1.id);
     const waitingJob = (await h.jobs.getJob(waiting.run_id))!;
     // A queued run whose job went missing (an enqueue that failed, a Redis that lost it).
     const { run_id } = await sendQuery(user, s.id);

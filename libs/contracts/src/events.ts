@@ -25,11 +25,22 @@ export const ToolResultEventSchema = z.object({
   type: z.literal('tool_result'),
   data: z.object({ tool_use_id: z.string(), output: z.string(), is_error: z.boolean() }),
 });
-/** A whole message is finished: assistant turns, and the tool results the runner feeds back. */
+/**
+ * A whole message is finished: assistant turns, and the tool results the runner feeds back.
+ * `turn` (1-based model call of the run; the tool message answering turn n carries n too) makes
+ * (run_id, turn, role) unique; `stop_reason` is why the model ended an assistant turn. Both are
+ * optional: older runners do not send them.
+ */
 export const MessageCompleteEventSchema = z.object({
   ...base,
   type: z.literal('message_complete'),
-  data: z.object({ role: z.enum(['assistant', 'tool']), content: z.array(ContentBlockSchema), usage: UsageSchema.optional() }),
+  data: z.object({
+    role: z.enum(['assistant', 'tool']),
+    content: z.array(ContentBlockSchema),
+    usage: UsageSchema.optional(),
+    turn: z.number().int().min(1).optional(),
+    stop_reason: z.string().optional(),
+  }),
 });
 export const RunCompletedEventSchema = z.object({
   ...base,
@@ -74,10 +85,11 @@ export type RunEventType = RunEvent['type'];
 export const TERMINAL_EVENT_TYPES: readonly string[] = ['run_completed', 'run_failed', 'run_cancelled', 'run_timed_out'];
 
 /**
- * Events sessions itself records (never emitted by a runner): `run_cancelled` and `run_timed_out`.
- * They take these reserved run_seq values so each can exist at most once per run.
+ * Events sessions itself records (never emitted by a runner): `run_cancelled`, `run_timed_out`, and a
+ * `run_failed` for a run whose job the runner gave up on without a terminal event. They take these
+ * reserved run_seq values so each can exist at most once per run.
  */
-export const CONTROL_RUN_SEQ = { run_cancelled: -1, run_timed_out: -2 } as const;
+export const CONTROL_RUN_SEQ = { run_cancelled: -1, run_timed_out: -2, run_failed: -3 } as const;
 
 /** An event as clients see it on the stream: persisted, with its per-session sequence. */
 export const SessionEventSchema = z.object({
@@ -92,7 +104,11 @@ export type SessionEvent = z.infer<typeof SessionEventSchema>;
 
 /** WebSocket messages a client may send on a session stream. */
 export const WsClientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('query'), message: z.string().min(1).max(100_000) }),
+  z.object({
+    type: z.literal('query'),
+    message: z.string().min(1).max(100_000),
+    multitask: z.enum(['reject', 'enqueue']).default('reject'),
+  }),
   z.object({ type: z.literal('ping') }),
 ]);
 export type WsClientMessage = z.infer<typeof WsClientMessageSchema>;

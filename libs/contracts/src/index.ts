@@ -8,3 +8,4 @@ export * from './sessions';
 export * from './events';
 export * from './queues';
 export * from './status';
+export * from './webhooks';

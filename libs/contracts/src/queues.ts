@@ -24,3 +24,22 @@ export const ForkWorkspaceJobSchema = z.object({
 export type ForkWorkspaceJob = z.infer<typeof ForkWorkspaceJobSchema>;
 
 export const AGENT_JOB_NAMES = { run: 'run', forkWorkspace: 'fork-workspace' } as const;
+
+/** BullMQ queue of webhook deliveries: sessions enqueues one job per finished run and delivers it itself. */
+export const WEBHOOKS_QUEUE = 'webhooks';
+
+export const WebhookEventTypeSchema = z.enum(['run.completed', 'run.failed', 'run.cancelled', 'run.timed_out']);
+export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
+
+/** Job name `deliver`: POST one run's end to `url`, retried with exponential backoff. */
+export const WebhookJobSchema = z.object({
+  v: z.number().int().default(EVENT_SCHEMA_VERSION),
+  run_id: z.uuid(),
+  session_id: z.uuid(),
+  /** Whose secret signs the request. */
+  user_id: z.uuid(),
+  url: z.string().min(1),
+  event: WebhookEventTypeSchema,
+});
+export type WebhookJob = z.infer<typeof WebhookJobSchema>;
+export const WEBHOOK_JOB_NAME = 'deliver';

@@ -34,6 +34,12 @@ export const SessionTotalsSchema = z.object({
   cost_usd: z.number(),
 });
 
+/**
+ * Where a finished run is announced (POST, signed with the owner's webhook secret). http(s) only;
+ * sessions also refuses hosts that resolve to loopback, private, link-local or multicast addresses.
+ */
+export const WebhookUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
+
 export const SessionSchema = z.object({
   id: z.uuid(),
   name: z.string(),
@@ -43,6 +49,8 @@ export const SessionSchema = z.object({
   template_id: z.string().nullable(),
   options: SessionOptionsSchema,
   parent_session_id: z.uuid().nullable(),
+  /** The session's own webhook (the owner's default from webhook settings applies when null). */
+  webhook_url: z.string().nullable().default(null),
   created_at: z.string(),
   updated_at: z.string(),
   totals: SessionTotalsSchema,
@@ -55,12 +63,18 @@ export const SessionCreateRequestSchema = z.strictObject({
   channel_id: z.uuid().nullable().optional(),
   template_id: z.string().min(1).max(100).optional(),
   options: SessionOptionsSchema.default({}),
+  webhook_url: WebhookUrlSchema.nullable().optional(),
 });
 export type SessionCreateRequest = z.input<typeof SessionCreateRequestSchema>;
 
 export const SessionPatchRequestSchema = z
-  .strictObject({ name: z.string().trim().min(1).max(200).optional(), status: SessionStatusSchema.optional() })
-  .refine((b) => b.name !== undefined || b.status !== undefined, { message: 'nothing to update' });
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    status: SessionStatusSchema.optional(),
+    /** null removes the session's own webhook. */
+    webhook_url: WebhookUrlSchema.nullable().optional(),
+  })
+  .refine((b) => b.name !== undefined || b.status !== undefined || b.webhook_url !== undefined, { message: 'nothing to update' });
 export type SessionPatchRequest = z.infer<typeof SessionPatchRequestSchema>;
 
 export const SessionListQuerySchema = PageQuerySchema.extend({
@@ -166,8 +180,14 @@ export const InternalHistoryResponseSchema = z.object({
   messages: z.array(MessageSchema),
   /** Current options (a remembered permission adds to allowed_tools); absent from older sessions versions. */
   options: SessionOptionsSchema.optional(),
+  /**
+   * With `?run_id=`: that run's status and the highest runner `run_seq` sessions has persisted for it, so a
+   * resumed attempt can wait until its earlier events are in the history before planning (null: none yet).
+   */
+  run: z.object({ id: z.uuid(), status: RunStatusSchema, last_run_seq: z.number().int().nullable() }).optional(),
 });
 export type InternalHistoryResponse = z.infer<typeof InternalHistoryResponseSchema>;
+export const InternalHistoryQuerySchema = z.object({ run_id: z.uuid().optional() });
 
 /** `POST /api/v1/sessions/{id}/permissions/{request_id}`. */
 export const PermissionDecisionRequestSchema = z.strictObject({
@@ -199,6 +219,13 @@ export type PermissionRequest = z.infer<typeof PermissionRequestSchema>;
 /** `GET /internal/sessions/{id}/permissions/{request_id}`: the runner reads the answer when it resumes. */
 export const InternalPermissionResponseSchema = PermissionRequestSchema;
 
+export const PermissionRequestListQuerySchema = PageQuerySchema.extend({ status: PermissionStatusSchema.optional() });
+export const PermissionRequestListResponseSchema = pageOf(PermissionRequestSchema);
+
+/** `POST /api/v1/sessions/{id}/runs/{run_id}/cancel` (body optional); answers with the cancelled run. */
+export const RunCancelRequestSchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+export type RunCancelRequest = z.infer<typeof RunCancelRequestSchema>;
+
 export const WebhookDeliverySchema = z.object({
   id: z.uuid(),
   session_id: z.uuid(),
@@ -209,8 +236,12 @@ export const WebhookDeliverySchema = z.object({
   response_status: z.number().int().nullable(),
   error: z.string().nullable(),
   created_at: z.string(),
+  /** `run.completed`, `run.failed`, `run.cancelled` or `run.timed_out`. */
+  event: z.string().optional(),
+  finished_at: z.string().nullable().optional(),
 });
 export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;
+export const WebhookDeliveryListResponseSchema = pageOf(WebhookDeliverySchema);
 
 export const AuditEntrySchema = z.object({
   id: z.uuid(),
@@ -222,3 +253,5 @@ export const AuditEntrySchema = z.object({
   created_at: z.string(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+export const AuditListQuerySchema = PageQuerySchema.extend({ action: z.string().min(1).max(64).optional() });
+export const AuditListResponseSchema = pageOf(AuditEntrySchema);

@@ -25,7 +25,8 @@ export class OfflineProvider implements ModelProvider {
   async streamTurn(req: TurnRequest): Promise<TurnResult> {
     const reply = planReply(req.messages);
     for (const word of reply.text.split(/(?<=\s)(?=\S)/)) {
-      if (this.o.delayMs > 0) await sleep(this.o.delayMs, undefined, { signal: req.signal });
+      // An abort rejects with the run's own reason (a cancel, a shutdown), as the HTTP providers do.
+      if (this.o.delayMs > 0) await sleep(this.o.delayMs, undefined, { signal: req.signal }).catch(() => undefined);
       if (req.signal.aborted) throw req.signal.reason;
       await req.onText(word);
     }

@@ -17,6 +17,8 @@ export type FakeReply = { sse: string; chunkSize?: number; hangAfter?: boolean }
  */
 export class FakeLlmServer {
   readonly requests: RecordedRequest[] = [];
+  /** How many streamed answers the client hung up on before the server ended them (an aborted request). */
+  abandoned = 0;
   private readonly replies: FakeReply[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
@@ -49,6 +51,9 @@ export class FakeLlmServer {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.on('close', () => {
+      if (!res.writableEnded) this.abandoned++;
+    });
     const size = reply.chunkSize ?? 7;
     for (let i = 0; i < reply.sse.length; i += size) {
       res.write(reply.sse.slice(i, i + size));

@@ -4,20 +4,31 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AGENT_RUNS_QUEUE, RunEventSchema, type RunEvent, type SessionOptions } from '@platform/contracts';
+import {
+  AGENT_RUNS_QUEUE,
+  RunEventSchema,
+  TERMINAL_EVENT_TYPES,
+  cancelKeys,
+  type PermissionStatus,
+  type RunEvent,
+  type SessionOptions,
+} from '@platform/contracts';
 import { bullConnection, defaultJobOptions } from '@platform/queue-kit';
 import { BreakerRegistry, ServiceClient, StaticResolver } from '@platform/service-client';
-import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis } from '@platform/service-kit';
+import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis, type Logger } from '@platform/service-kit';
 import { cleanupRedisPrefix, redisPrefix, testRedisUrl } from '@platform/testing';
 import { createApp, type AgentRunnerApp } from '../../src/app';
 import { loadAgentRunnerConfig, type AgentRunnerConfig } from '../../src/config';
 import { sessionsHistory } from '../../src/history';
+import { sessionsPermissions } from '../../src/permission-answers';
+import type { RunHook } from '../../src/hooks';
 import { FakeSessions } from './fake-sessions';
 
 export const SERVICE_TOKEN = 'test-service-token';
 
 export interface Runner extends AgentRunnerApp {
   config: AgentRunnerConfig;
+  logger: Logger;
   /** Closes the worker (as SIGTERM would, with `timeoutMs`) and the runner's Redis client. */
   stop: (timeoutMs?: number) => Promise<string>;
 }
@@ -48,7 +59,8 @@ export class RunnerHarness {
     this.queue = new Queue(AGENT_RUNS_QUEUE, { connection: bullConnection(testRedisUrl()), prefix: this.queuePrefix });
   }
 
-  async startRunner(env: Record<string, string> = {}): Promise<Runner> {
+  /** A runner instance (as a new process would be): own Redis clients, worker, cancel subscriber and metrics. */
+  async startRunner(env: Record<string, string> = {}, o: { hooks?: RunHook[]; logger?: Logger } = {}): Promise<Runner> {
     const config = loadAgentRunnerConfig({
       REGISTRY_TOKEN: 'registry-token-0123456789',
       REGISTER_WITH_REGISTRY: 'false',
@@ -70,18 +82,32 @@ export class RunnerHarness {
       retryBaseDelayMs: 5,
       token: () => Promise.resolve(SERVICE_TOKEN),
     });
-    const history = sessionsHistory(sessionsClient, 2000);
-    const built = createApp({ config, logger: this.logger, redis, lifecycle: new Lifecycle(), metrics, history });
+    const logger = o.logger ?? this.logger;
+    const built = createApp({
+      config,
+      logger,
+      redis,
+      lifecycle: new Lifecycle(),
+      metrics,
+      history: sessionsHistory(sessionsClient, 2000),
+      permissions: sessionsPermissions(sessionsClient, 2000),
+      ...(o.hooks ? { hooks: o.hooks } : {}),
+    });
+    await built.cancels.start();
     built.worker.start();
     await built.worker.ready();
+    let stopped: Promise<string> | undefined;
     const runner: Runner = {
       ...built,
       config,
-      stop: async (timeoutMs = 10_000) => {
-        const result = await built.worker.close(timeoutMs);
-        await closeRedis(redis);
-        return result;
-      },
+      logger,
+      stop: (timeoutMs = 10_000) =>
+        (stopped ??= (async () => {
+          const result = await built.worker.close(timeoutMs);
+          await built.cancels.close();
+          await closeRedis(redis);
+          return result;
+        })()),
     };
     this.runners.push(runner);
     return runner;
@@ -90,7 +116,7 @@ export class RunnerHarness {
   /** Adds the user's message to the session and enqueues its run the way sessions does (jobId = run id). */
   async enqueueQuery(sessionId: string, text: string, options: SessionOptions = {}): Promise<string> {
     const runId = randomUUID();
-    this.sessions.addMessage(sessionId, 'user', [{ type: 'text', text }]);
+    this.sessions.addMessage(sessionId, 'user', [{ type: 'text', text }], runId);
     await this.queue.add(
       'run',
       { run_id: runId, session_id: sessionId, user_id: randomUUID(), options },
@@ -138,12 +164,43 @@ export class RunnerHarness {
     }
   }
 
+  /** Cancels a run the way sessions does: the cancel key, then the run id on the cancel channel. */
+  async cancel(runId: string): Promise<void> {
+    const keys = cancelKeys(this.stream);
+    await this.redis.set(keys.key(runId), '1', 'EX', 600);
+    await this.redis.publish(keys.channel, runId);
+  }
+
+  /**
+   * Answers a run's permission requests the way sessions does: records every request the run sent so
+   * far, sets the answer of the `index`th one, and wakes the parked job (promote) so it resumes at once.
+   */
+  async answer(
+    runId: string,
+    status: PermissionStatus,
+    o: { index?: number; userId?: string; remember?: boolean } = {},
+  ): Promise<string> {
+    const requests = (await this.eventsOf(runId)).filter((e) => e.type === 'permission_request');
+    for (const r of requests) this.sessions.recordRequest(r);
+    const request = requests[o.index ?? 0];
+    if (!request) throw new Error(`run ${runId} sent no permission request #${o.index ?? 0}`);
+    this.sessions.answer(request.data.request_id, status, o);
+    const job = await this.queue.getJob(runId);
+    if ((await job?.getState()) === 'delayed') await job?.promote();
+    return request.data.request_id;
+  }
+
   workdir(sessionId: string): string {
     return path.join(this.workdirRoot, sessionId);
   }
 
+  /** Stops every runner started so far (each test that starts its own runners ends with it). */
+  async stopRunners(timeoutMs = 1000): Promise<void> {
+    for (const r of this.runners.splice(0)) await r.stop(timeoutMs).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
-    for (const r of this.runners.splice(0)) await r.stop(1000).catch(() => undefined);
+    await this.stopRunners();
     await this.queue.close();
     await cleanupRedisPrefix(this.prefix, this.redis);
     await closeRedis(this.redis);
@@ -152,4 +209,4 @@ export class RunnerHarness {
   }
 }
 
-export const isTerminal = (e: RunEvent): boolean => e.type === 'run_completed' || e.type === 'run_failed';
+export const isTerminal = (e: RunEvent): boolean => TERMINAL_EVENT_TYPES.includes(e.type);

@@ -26,6 +26,18 @@ export class AgentRunsQueue {
     return (await this.queue.getJob(runId)) !== undefined;
   }
 
+  /** Where a run's job stands in BullMQ (`missing` when there is none). */
+  async jobState(runId: string): Promise<string> {
+    const job = await this.queue.getJob(runId);
+    return job ? await job.getState() : 'missing';
+  }
+
+  /** Wakes a run parked in the delayed set (waiting for a permission answer); nothing if it is not delayed. */
+  async promote(runId: string): Promise<void> {
+    const job = await this.queue.getJob(runId);
+    await job?.promote().catch(() => undefined);
+  }
+
   /** Removes a run's job if it has not started yet. */
   async removeWaiting(runId: string): Promise<void> {
     const job = await this.queue.getJob(runId);

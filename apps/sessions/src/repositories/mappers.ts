@@ -1,6 +1,10 @@
 import {
   ContentBlockSchema,
   SessionOptionsSchema,
+  type AuditEntry,
+  type PermissionRequest as PermissionRequestDto,
+  type PermissionStatus,
+  type WebhookDelivery as WebhookDeliveryDto,
   type Message as MessageDto,
   type Run as RunDto,
   type RunStatus,
@@ -9,7 +13,16 @@ import {
   type ToolCall as ToolCallDto,
 } from '@platform/contracts';
 import { z } from 'zod';
-import type { Message, Run, Session, SessionEvent, ToolCall } from '../generated/prisma/client';
+import type {
+  Message,
+  PermissionRequest,
+  Run,
+  Session,
+  SessionAudit,
+  SessionEvent,
+  ToolCall,
+  WebhookDelivery,
+} from '../generated/prisma/client';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const Blocks = z.array(ContentBlockSchema);
@@ -24,6 +37,7 @@ export function toSessionDto(s: Session): SessionDto {
     template_id: s.templateId,
     options: SessionOptionsSchema.parse(s.options),
     parent_session_id: s.parentSessionId,
+    webhook_url: s.webhookUrl,
     created_at: s.createdAt.toISOString(),
     updated_at: s.updatedAt.toISOString(),
     totals: {
@@ -90,5 +104,50 @@ export function toEventDto(e: SessionEvent): SessionEventDto {
     run_id: e.runId,
     data: e.data as Record<string, unknown>,
     created_at: e.createdAt.toISOString(),
+  };
+}
+
+export function toPermissionDto(p: PermissionRequest): PermissionRequestDto {
+  return {
+    id: p.id,
+    session_id: p.sessionId,
+    run_id: p.runId,
+    tool_use_id: p.toolUseId,
+    tool: p.tool,
+    input: p.input as Record<string, unknown>,
+    status: p.status as PermissionStatus,
+    decided_by: p.decidedBy,
+    remember: p.remember,
+    created_at: p.createdAt.toISOString(),
+    expires_at: p.expiresAt.toISOString(),
+    decided_at: iso(p.decidedAt),
+  };
+}
+
+export function toAuditDto(a: SessionAudit): AuditEntry {
+  return {
+    id: a.id,
+    session_id: a.sessionId,
+    run_id: a.runId,
+    action: a.action,
+    actor: a.actor,
+    details: a.details as Record<string, unknown>,
+    created_at: a.createdAt.toISOString(),
+  };
+}
+
+export function toDeliveryDto(d: WebhookDelivery): WebhookDeliveryDto {
+  return {
+    id: d.id,
+    session_id: d.sessionId,
+    run_id: d.runId,
+    url: d.url,
+    event: d.event,
+    attempt: d.attempt,
+    status: d.status as WebhookDeliveryDto['status'],
+    response_status: d.responseStatus,
+    error: d.error,
+    created_at: d.createdAt.toISOString(),
+    finished_at: iso(d.finishedAt),
   };
 }

@@ -17,7 +17,10 @@ export interface SessionFilter {
 export class SessionsRepository {
   constructor(private readonly db: Db) {}
 
-  create(data: { ownerId: string; name: string; mode: string; channelId: string | null; templateId: string | null; options: SessionOptions }, tx: Tx = this.db): Promise<Session> {
+  create(
+    data: { ownerId: string; name: string; mode: string; channelId: string | null; templateId: string | null; options: SessionOptions; webhookUrl: string | null },
+    tx: Tx = this.db,
+  ): Promise<Session> {
     return tx.session.create({ data: { ...data, options: data.options as Prisma.InputJsonValue } });
   }
 
@@ -38,6 +41,10 @@ export class SessionsRepository {
     });
   }
 
+  transaction<T>(write: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(write);
+  }
+
   list(f: SessionFilter): Promise<Session[]> {
     return this.db.session.findMany({
       where: {
@@ -51,10 +58,18 @@ export class SessionsRepository {
     });
   }
 
-  update(id: string, data: { name?: string | undefined; status?: string | undefined }, tx: Tx = this.db): Promise<Session> {
+  update(
+    id: string,
+    data: { name?: string | undefined; status?: string | undefined; webhook_url?: string | null | undefined },
+    tx: Tx = this.db,
+  ): Promise<Session> {
     return tx.session.update({
       where: { id },
-      data: { ...(data.name !== undefined ? { name: data.name } : {}), ...(data.status !== undefined ? { status: data.status } : {}) },
+      data: {
+        ...(data.name !== undefined ? { name: data.name } : {}),
+        ...(data.status !== undefined ? { status: data.status } : {}),
+        ...(data.webhook_url !== undefined ? { webhookUrl: data.webhook_url } : {}),
+      },
     });
   }
 
@@ -74,6 +89,8 @@ export class SessionsRepository {
         templateId: parent.templateId,
         options: parent.options as Prisma.InputJsonValue,
         parentSessionId: parent.id,
+        // The webhook is the parent owner's; a fork made by someone else (an admin) does not inherit it.
+        webhookUrl: parent.ownerId === ownerId ? parent.webhookUrl : null,
         // From the messages copied, not the parent row read earlier: a query in between adds one.
         messageSeq: Math.max(parent.messageSeq, messages.at(-1)?.seq ?? 0),
         messageCount: messages.length,

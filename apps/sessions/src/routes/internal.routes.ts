@@ -1,17 +1,25 @@
 import { Router } from 'express';
-import { IdParamsSchema, type InternalHistoryResponse } from '@platform/contracts';
+import { IdParamsSchema, InternalHistoryQuerySchema } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
 import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
-import type { RunsService } from '../services/runs.service';
+import { z } from 'zod';
+import type { RunnerApiService } from '../services/runner-api.service';
+import type { PermissionsService } from '../services/permissions.service';
+
+const RequestParamsSchema = z.object({ id: z.uuid(), request_id: z.uuid() });
 
 /** Service-to-service routes (never routed by the gateway). */
-export function internalRoutes(d: { runs: RunsService; verifier: AccessTokenVerifier }): Router {
+export function internalRoutes(d: { runner: RunnerApiService; permissions: PermissionsService; verifier: AccessTokenVerifier }): Router {
   const r = Router();
   r.use('/internal', requireAuth(d.verifier), requireRole('service'));
   r.get('/internal/sessions/:id/messages', async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
-    const body: InternalHistoryResponse = { session_id: id, messages: await d.runs.history(id) };
-    res.json(body);
+    const { run_id } = parseInput(InternalHistoryQuerySchema, req.query, 'query');
+    res.json(await d.runner.history(id, run_id));
+  });
+  r.get('/internal/sessions/:id/permissions/:request_id', async (req, res) => {
+    const { id, request_id } = parseInput(RequestParamsSchema, req.params, 'params');
+    res.json(await d.permissions.forRunner(id, request_id));
   });
   return r;
 }

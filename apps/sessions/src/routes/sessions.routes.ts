@@ -16,17 +16,26 @@ import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/au
 import { z } from 'zod';
 import type { SessionsService } from '../services/sessions.service';
 import type { RunsService } from '../services/runs.service';
+import type { IdempotencyService } from '../services/idempotency.service';
+import { idempotent } from './idempotency';
 import { callerOf } from './caller';
 
 const RunParamsSchema = z.object({ id: z.uuid(), run_id: z.uuid() });
 const BASE = '/api/v1/sessions';
 
-export function sessionsRoutes(d: { sessions: SessionsService; runs: RunsService; verifier: AccessTokenVerifier; queryWaitMaxMs: number }): Router {
+export function sessionsRoutes(d: {
+  sessions: SessionsService;
+  runs: RunsService;
+  idempotency: IdempotencyService;
+  verifier: AccessTokenVerifier;
+  queryWaitMaxMs: number;
+}): Router {
   const r = Router();
   // People only: a service token has no sessions of its own.
   r.use(BASE, requireAuth(d.verifier), requireRole(...RoleSchema.options));
+  const once = idempotent(d.idempotency);
 
-  r.post(BASE, async (req, res) => {
+  r.post(BASE, once, async (req, res) => {
     const body = parseInput(SessionCreateRequestSchema, req.body, 'body');
     res.status(201).json(await d.sessions.create(callerOf(req), body));
   });
@@ -51,11 +60,11 @@ export function sessionsRoutes(d: { sessions: SessionsService; runs: RunsService
     res.status(204).end();
   });
 
-  r.post(`${BASE}/:id/query`, async (req, res) => {
+  r.post(`${BASE}/:id/query`, once, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const { wait } = parseInput(QueryParamsSchema, req.query, 'query');
-    const { message } = parseInput(QueryRequestSchema, req.body, 'body');
-    const accepted = await d.runs.query(callerOf(req), id, message);
+    const { message, multitask } = parseInput(QueryRequestSchema, req.body, 'body');
+    const accepted = await d.runs.query(callerOf(req), id, message, multitask);
     if (wait === 'true') {
       const finished = await d.runs.waitForEnd(id, accepted.run_id, d.queryWaitMaxMs);
       if (finished) {
@@ -66,7 +75,7 @@ export function sessionsRoutes(d: { sessions: SessionsService; runs: RunsService
     res.status(202).json(accepted);
   });
 
-  r.post(`${BASE}/:id/fork`, async (req, res) => {
+  r.post(`${BASE}/:id/fork`, once, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const { name } = parseInput(ForkRequestSchema, req.body ?? {}, 'body');
     res.status(201).json(await d.sessions.fork(callerOf(req), id, name));

@@ -76,7 +76,7 @@ export function sessionsWebSocket(d: WsDeps) {
       }
       runWithContext({ requestId: randomUUID(), logger }, () => {
         d.runs
-          .query(caller, sessionId, msg.message)
+          .query(caller, sessionId, msg.message, msg.multitask)
           .then((accepted) => send({ type: 'query_accepted', ...accepted }))
           .catch((err: unknown) => {
             const e = err instanceof AppError ? err : new AppError('INTERNAL_ERROR', 'Query failed');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RunEventSchema } from '@platform/contracts';
+import { RunEventSchema, TERMINAL_EVENT_TYPES } from '@platform/contracts';
 import { errorFields, type Logger } from '@platform/service-kit';
 import { Prisma } from '../generated/prisma/client';
 import type { EventLogRepository } from '../repositories/event-log.repository';
@@ -8,6 +8,7 @@ import { toEventDto } from '../repositories/mappers';
 import type { EventHub } from './event-hub';
 
 const GROUP = 'sessions';
+const BATCH = 200;
 // One consumer name for every instance: only the lock holder reads, and a new holder first
 // re-reads whatever the previous one was given but never acknowledged.
 const CONSUMER = 'sessions-leader';
@@ -22,8 +23,14 @@ export interface EventConsumerOptions {
   hub: EventHub;
   logger: Logger;
   lockTtlMs?: number;
-  /** Runs on the leader after each batch (e.g. the outbox sweep). */
-  onLeaderTick?: () => Promise<void>;
+  /**
+   * Runs on the leader after a batch, at most every `tickMs` (e.g. the outbox sweep). `caughtUp`: the
+   * last read found no backlog, so what the database says about runs is as current as the stream.
+   */
+  onLeaderTick?: (state: { caughtUp: boolean }) => Promise<void>;
+  tickMs?: number;
+  /** Called once a run's terminal event is persisted and published (release held runs, webhooks…). */
+  onRunEnded?: (runId: string) => Promise<void>;
 }
 
 /**
@@ -37,6 +44,7 @@ export class EventConsumer {
   private leader = false;
   private loop: Promise<void> | undefined;
   private lastTick = 0;
+  private caughtUp = false;
 
   constructor(private readonly o: EventConsumerOptions) {}
 
@@ -69,12 +77,14 @@ export class EventConsumer {
           continue;
         }
         const handled = await this.readBatch(pendingFirst ? '0' : '>');
+        this.caughtUp = !pendingFirst && handled < BATCH;
         if (pendingFirst && handled === 0) pendingFirst = false;
         await this.tick();
       } catch (err) {
         this.o.logger.warn('event consumer error; retrying', errorFields(err));
         // The failed entry and the rest of its batch are pending: re-read them, in order, before new ones.
         pendingFirst = true;
+        this.caughtUp = false;
         await sleep(500);
       }
     }
@@ -95,7 +105,7 @@ export class EventConsumer {
   private async readBatch(from: '0' | '>'): Promise<number> {
     const block = from === '>' ? ['BLOCK', '1000'] : [];
     const res = (await this.o.redis.xreadgroup(
-      'GROUP', GROUP, CONSUMER, 'COUNT', '200', ...(block as []), 'STREAMS', this.o.stream, from,
+      'GROUP', GROUP, CONSUMER, 'COUNT', String(BATCH), ...(block as []), 'STREAMS', this.o.stream, from,
     )) as Array<[string, Array<[string, string[]]>]> | null;
     const entries = res?.[0]?.[1] ?? [];
     for (const [id, fields] of entries) {
@@ -118,9 +128,9 @@ export class EventConsumer {
       await this.o.redis.xack(this.o.stream, GROUP, id);
       return;
     }
-    let row;
+    let result;
     try {
-      row = await this.o.log.apply(parsed.data);
+      result = await this.o.log.apply(parsed.data);
     } catch (err) {
       // Anything else (an outage, a timeout) is retried: the entry stays pending and is re-read first.
       if (!refusedByDatabase(err)) throw err;
@@ -128,14 +138,22 @@ export class EventConsumer {
       await this.o.redis.xack(this.o.stream, GROUP, id);
       return;
     }
+    if (result.kind === 'unknown_run') {
+      this.o.logger.error('dropping run event that cannot be applied', { entry_id: id, run_id: parsed.data.run_id, reason: 'unknown run' });
+    }
     await this.o.redis.xack(this.o.stream, GROUP, id);
-    if (row) await this.o.hub.publish(toEventDto(row));
+    if (result.kind !== 'applied') return;
+    await this.o.hub.publish(toEventDto(result.row));
+    if (TERMINAL_EVENT_TYPES.includes(result.row.type) && this.o.onRunEnded) {
+      // Best effort here: the leader's sweeps redo whatever a failure (or a crash) leaves undone.
+      await this.o.onRunEnded(result.row.runId).catch((err: unknown) => this.o.logger.warn('run-ended follow-up failed', { run_id: result.row.runId, ...errorFields(err) }));
+    }
   }
 
   private async tick(): Promise<void> {
-    if (!this.o.onLeaderTick || Date.now() - this.lastTick < 5000) return;
+    if (!this.o.onLeaderTick || Date.now() - this.lastTick < (this.o.tickMs ?? 5000)) return;
     this.lastTick = Date.now();
-    await this.o.onLeaderTick();
+    await this.o.onLeaderTick({ caughtUp: this.caughtUp });
   }
 }
 

@@ -24,6 +24,10 @@ const row = (status: string): Run => ({
   createdAt: new Date(),
   startedAt: null,
   finishedAt: null,
+  held: false,
+  pendingInput: null,
+  deadlineAt: null,
+  notifiedAt: null,
 });
 
 const ended = (): SessionEvent => ({

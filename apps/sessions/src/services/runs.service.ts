@@ -1,5 +1,6 @@
 import {
   SessionOptionsSchema,
+  TERMINAL_EVENT_TYPES,
   TERMINAL_RUN_STATUSES,
   type Message as MessageDto,
   type QueryAcceptedResponse,
@@ -16,6 +17,7 @@ import type { SessionsService } from './sessions.service';
 import type { Caller } from './caller';
 
 const isTerminal = (s: string) => TERMINAL_RUN_STATUSES.includes(s as RunStatus);
+const archived = () => new AppError('CONFLICT', 'Session is archived; reactivate it to query');
 
 /** Queries (run row + user message first, then the job), run state, messages and tool calls. */
 export class RunsService {
@@ -27,11 +29,31 @@ export class RunsService {
     private readonly logger: Logger,
   ) {}
 
-  async query(caller: Caller, sessionId: string, message: string): Promise<QueryAcceptedResponse> {
+  /**
+   * Accepts a query: one run at a time per session, so with a run still active it is refused (409
+   * RUN_IN_PROGRESS) or, with multitask `enqueue`, held and started once the active run ends.
+   */
+  async query(caller: Caller, sessionId: string, message: string, multitask: 'reject' | 'enqueue' = 'reject'): Promise<QueryAcceptedResponse> {
     const session = await this.sessions.visible(caller, sessionId);
-    if (session.status !== 'active') throw new AppError('CONFLICT', 'Session is archived; reactivate it to query');
+    if (session.status !== 'active') throw archived();
     const options = SessionOptionsSchema.parse(session.options);
-    const run = await this.runs.createQueued(sessionId, options.provider ?? 'auto', options.model ?? 'auto', [{ type: 'text', text: message }]);
+    const run = await this.runs.createQueued(
+      {
+        sessionId,
+        provider: options.provider ?? 'auto',
+        model: options.model ?? 'auto',
+        content: [{ type: 'text', text: message }],
+        enqueue: multitask === 'enqueue',
+        audit: { actor: `user:${caller.userId}`, details: { multitask, message_length: message.length } },
+      },
+      (active) =>
+        new AppError('RUN_IN_PROGRESS', 'A run of this session is still active: wait for it, cancel it, or send "multitask": "enqueue"', {
+          details: { run_id: active.id, status: active.status },
+        }),
+      (status) => (status === undefined ? new NotFoundError('Session') : archived()),
+    );
+    // A held run is enqueued when it is released (the run before it ended).
+    if (run.held) return { run_id: run.id, status: 'queued' };
     try {
       await this.queue.enqueueRun({ v: 1, run_id: run.id, session_id: sessionId, user_id: session.ownerId, options });
     } catch (err) {
@@ -49,7 +71,7 @@ export class RunsService {
     try {
       // Subscribe first (and wait until Redis confirms), then look: an end that happened in between is seen by the read.
       unsubscribe = await this.hub.subscribe(sessionId, (e) => {
-        if (e.run_id === runId && (e.type === 'run_completed' || e.type === 'run_failed' || e.type === 'run_cancelled')) endedNow();
+        if (e.run_id === runId && TERMINAL_EVENT_TYPES.includes(e.type)) endedNow();
       });
     } catch (err) {
       // Waiting is best effort: the query is accepted either way, and the caller answers 202.
@@ -96,11 +118,6 @@ export class RunsService {
   async listToolCalls(caller: Caller, sessionId: string, cursor: string | undefined, limit: number) {
     await this.sessions.visible(caller, sessionId);
     return pageFrom(await this.runs.listToolCalls(sessionId, cursor ? decodeCursor(cursor) : undefined, limit), limit, toToolCallDto);
-  }
-
-  /** Every message of a session, for the runner (service callers only). */
-  async history(sessionId: string): Promise<MessageDto[]> {
-    return (await this.runs.allMessages(sessionId)).map(toMessageDto);
   }
 
   /** Outbox sweep: a queued run whose job is missing (enqueue failed, Redis lost it) is enqueued again. */

@@ -3,28 +3,35 @@ import type { Session as SessionDto, SessionCreateRequest, SessionListQuery, Ses
 import { AppError, NotFoundError, type Logger } from '@platform/service-kit';
 import type { Prisma, Session } from '../generated/prisma/client';
 import type { SessionsRepository } from '../repositories/sessions.repository';
+import { writeAudit } from '../repositories/audit.repository';
 import { toSessionDto } from '../repositories/mappers';
 import type { ChannelsClient, UsersClient } from '../clients/platform.clients';
 import type { AgentRunsQueue } from '../queues/agent-runs';
-import type { RunsRepository } from '../repositories/runs.repository';
 import { TEMPLATES } from './templates';
 import { isAdmin, type Caller } from './caller';
 
+export interface SessionsServiceDeps {
+  sessions: SessionsRepository;
+  users: UsersClient;
+  channels: ChannelsClient;
+  queue: AgentRunsQueue;
+  forkWaitMs: number;
+  logger: Logger;
+  /** 400/409 unless `url` may be this owner's session webhook (SSRF checks, a signing secret). */
+  checkWebhook: (ownerId: string, url: string, path: string) => Promise<void>;
+  /** Cancels a session's active runs (before it is deleted). */
+  cancelRuns: (sessionId: string, actor: string) => Promise<void>;
+}
+
+const actorOf = (c: Caller) => `user:${c.userId}`;
+
 /** Sessions: create (quota, channel visibility, templates), list, read, rename/archive, delete, fork. */
 export class SessionsService {
-  constructor(
-    private readonly sessions: SessionsRepository,
-    private readonly runs: RunsRepository,
-    private readonly users: UsersClient,
-    private readonly channels: ChannelsClient,
-    private readonly queue: AgentRunsQueue,
-    private readonly forkWaitMs: number,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly d: SessionsServiceDeps) {}
 
   /** The session if the caller owns it or is an admin; 404 otherwise (never a hint that it exists). */
   async visible(caller: Caller, id: string): Promise<Session> {
-    const s = await this.sessions.findById(id);
+    const s = await this.d.sessions.findById(id);
     if (!s || (s.ownerId !== caller.userId && !isAdmin(caller))) throw new NotFoundError('Session');
     return s;
   }
@@ -34,8 +41,8 @@ export class SessionsService {
    * write share one transaction under a per-owner lock, so concurrent requests cannot overshoot the quota.
    */
   private async withinQuota<T>(ownerId: string, write: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-    const { max_concurrent_sessions: limit } = await this.users.get(ownerId);
-    return this.sessions.withinQuota(ownerId, limit, write, (active) =>
+    const { max_concurrent_sessions: limit } = await this.d.users.get(ownerId);
+    return this.d.sessions.withinQuota(ownerId, limit, write, (active) =>
       new AppError('QUOTA_EXCEEDED', `You may hold at most ${limit} active sessions`, { details: { limit, active } }),
     );
   }
@@ -47,9 +54,10 @@ export class SessionsService {
       if (!template) throw new NotFoundError('Template');
       templateOptions = template.options;
     }
-    if (input.channel_id) await this.channels.assertVisible(input.channel_id, caller);
-    const created = await this.withinQuota(caller.userId, (tx) =>
-      this.sessions.create(
+    if (input.webhook_url) await this.d.checkWebhook(caller.userId, input.webhook_url, 'body.webhook_url');
+    if (input.channel_id) await this.d.channels.assertVisible(input.channel_id, caller);
+    const created = await this.withinQuota(caller.userId, async (tx) => {
+      const s = await this.d.sessions.create(
         {
           ownerId: caller.userId,
           name: input.name,
@@ -57,15 +65,23 @@ export class SessionsService {
           channelId: input.channel_id ?? null,
           templateId: input.template_id ?? null,
           options: { ...templateOptions, ...input.options },
+          webhookUrl: input.webhook_url ?? null,
         },
         tx,
-      ),
-    );
+      );
+      await writeAudit(tx, {
+        sessionId: s.id,
+        action: 'session_created',
+        actor: actorOf(caller),
+        details: { name: s.name, mode: s.mode, template_id: s.templateId, channel_id: s.channelId, webhook_url: s.webhookUrl },
+      });
+      return s;
+    });
     return toSessionDto(created);
   }
 
   async list(caller: Caller, q: SessionListQuery) {
-    const rows = await this.sessions.list({
+    const rows = await this.d.sessions.list({
       ownerId: isAdmin(caller) ? undefined : caller.userId,
       status: q.status,
       channelId: q.channel_id,
@@ -81,23 +97,39 @@ export class SessionsService {
 
   async patch(caller: Caller, id: string, input: SessionPatchRequest): Promise<SessionDto> {
     const s = await this.visible(caller, id);
+    if (input.webhook_url) await this.d.checkWebhook(s.ownerId, input.webhook_url, 'body.webhook_url');
+    const write = async (tx: Prisma.TransactionClient) => {
+      const updated = await this.d.sessions.update(id, input, tx);
+      await writeAudit(tx, { sessionId: id, action: 'session_updated', actor: actorOf(caller), details: { ...input } });
+      return updated;
+    };
     // Reactivating counts against the owner's quota, whoever does it.
-    if (input.status === 'active' && s.status !== 'active') return toSessionDto(await this.withinQuota(s.ownerId, (tx) => this.sessions.update(id, input, tx)));
-    return toSessionDto(await this.sessions.update(id, input));
+    if (input.status === 'active' && s.status !== 'active') return toSessionDto(await this.withinQuota(s.ownerId, write));
+    return toSessionDto(await this.d.sessions.transaction(write));
   }
 
-  /** Withdraws the session's runs that have not started, then removes it with everything it owns. */
+  /** Cancels the session's active runs (the runner stops, nothing stays active), then removes it with everything it owns. */
   async delete(caller: Caller, id: string): Promise<void> {
     await this.visible(caller, id);
-    for (const run of await this.runs.activeRuns(id)) await this.queue.removeWaiting(run.id);
-    await this.sessions.delete(id);
+    await this.d.cancelRuns(id, actorOf(caller));
+    await this.d.sessions.delete(id);
   }
 
   async fork(caller: Caller, id: string, name: string | undefined): Promise<SessionDto> {
     const parent = await this.visible(caller, id);
-    const child = await this.withinQuota(caller.userId, (tx) => this.sessions.fork(parent, caller.userId, name ?? `${parent.name} (fork)`, tx));
-    const copied = await this.queue.forkWorkspace({ v: 1, from_session_id: parent.id, to_session_id: child.id }, this.forkWaitMs);
-    if (!copied) this.logger.warn('working directory copy still pending', { session_id: child.id, parent_session_id: parent.id });
+    const child = await this.withinQuota(caller.userId, async (tx) => {
+      const forked = await this.d.sessions.fork(parent, caller.userId, name ?? `${parent.name} (fork)`, tx);
+      await writeAudit(tx, { sessionId: parent.id, action: 'forked', actor: actorOf(caller), details: { fork_session_id: forked.id } });
+      await writeAudit(tx, {
+        sessionId: forked.id,
+        action: 'session_created',
+        actor: actorOf(caller),
+        details: { name: forked.name, forked_from: parent.id, messages_copied: forked.messageCount },
+      });
+      return forked;
+    });
+    const copied = await this.d.queue.forkWorkspace({ v: 1, from_session_id: parent.id, to_session_id: child.id }, this.d.forkWaitMs);
+    if (!copied) this.d.logger.warn('working directory copy still pending', { session_id: child.id, parent_session_id: parent.id });
     return toSessionDto(child);
   }
 }

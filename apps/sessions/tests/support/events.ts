@@ -43,8 +43,39 @@ export class RunScript {
     return this.event({ type: 'tool_result', data: { tool_use_id: toolUseId, output, is_error: isError } });
   }
 
-  message(role: 'assistant' | 'tool', content: ContentBlock[], usage?: Usage): RunEvent {
-    return this.event({ type: 'message_complete', data: { role, content, ...(usage ? { usage } : {}) } });
+  message(role: 'assistant' | 'tool', content: ContentBlock[], usage?: Usage, turn?: number): RunEvent {
+    return this.event({
+      type: 'message_complete',
+      data: { role, content, ...(usage ? { usage } : {}), ...(turn !== undefined ? { turn } : {}) },
+    });
+  }
+
+  /** The runner needs a person's answer before running `tool` (it parks the job until then). */
+  permissionRequest(
+    requestId: string,
+    toolUseId: string,
+    tool: string,
+    input: Record<string, unknown>,
+    expiresAt: Date,
+  ): RunEvent {
+    return this.event({
+      type: 'permission_request',
+      data: { request_id: requestId, tool_use_id: toolUseId, tool, input, expires_at: expiresAt.toISOString() },
+    });
+  }
+
+  /** A tool_use decided by someone other than the policy (`user:<id>`, `rule:permission_timeout`). */
+  decided(
+    toolUseId: string,
+    tool: string,
+    input: Record<string, unknown>,
+    decision: 'allow' | 'deny',
+    decidedBy: string,
+  ) {
+    return this.event({
+      type: 'tool_use',
+      data: { tool_use_id: toolUseId, tool, input, decision, decided_by: decidedBy, reason: null },
+    });
   }
 
   completed(usage: Usage = { input_tokens: 10, output_tokens: 5 }, costUsd = 0.0015): RunEvent {

@@ -36,6 +36,8 @@ import { createApp, type SessionsApp } from '../../src/app';
 import { loadSessionsConfig, type SessionsConfig } from '../../src/config';
 import { createDb, type Db } from '../../src/db';
 import { AgentRunsQueue } from '../../src/queues/agent-runs';
+import { WebhooksQueue } from '../../src/queues/webhooks';
+import type { Resolve } from '../../src/services/webhooks/url-guard';
 import { ChannelsClient, UsersClient } from '../../src/clients/platform.clients';
 import { SERVICE_CLIENT, startDependencies, type Dependencies } from './platform';
 
@@ -85,7 +87,7 @@ export interface SessionsInstance {
 
 export async function startSessionsInstance(
   deps: Dependencies,
-  o: { databaseUrl: string; keys: SessionsKeys; env?: Record<string, string> },
+  o: { databaseUrl: string; keys: SessionsKeys; env?: Record<string, string>; resolveHost?: Resolve },
 ): Promise<SessionsInstance> {
   const config = loadSessionsConfig({
     NODE_ENV: 'test',
@@ -122,6 +124,13 @@ export async function startSessionsInstance(
     backoffMs: config.JOB_BACKOFF_MS,
   });
   lifecycle.onShutdown('queue', () => queue.close());
+  const webhooksQueue = new WebhooksQueue({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    attempts: config.WEBHOOK_ATTEMPTS,
+    backoffMs: config.WEBHOOK_BACKOFF_MS,
+  });
+  lifecycle.onShutdown('webhooks queue', () => webhooksQueue.close());
   const breakers = new BreakerRegistry(logger, metrics.registry);
   lifecycle.onShutdown('breakers', () => breakers.shutdown());
   const resolver = new RegistryResolver({ registryUrl: config.REGISTRY_URL, token: config.REGISTRY_TOKEN, logger });
@@ -161,14 +170,18 @@ export async function startSessionsInstance(
     redis,
     redisSub,
     queue,
+    webhooksQueue,
     verifier,
     users: new UsersClient(authAsService),
     channels: new ChannelsClient(channels),
     lifecycle,
     metrics,
+    ...(o.resolveHost ? { resolveHost: o.resolveHost } : {}),
   });
   await built.consumer.start();
   lifecycle.onShutdown('event consumer', () => built.consumer.stop());
+  built.webhookWorker.start();
+  lifecycle.onShutdown('webhook worker', () => built.webhookWorker.stop());
   const running = await serve({
     name: 'sessions',
     app: built.app,
@@ -221,6 +234,8 @@ export async function startSessions(o: {
   name: string;
   channels?: boolean;
   env?: Record<string, string>;
+  /** Stands in for DNS in the webhook address checks. */
+  resolveHost?: Resolve;
 }): Promise<SessionsHarness> {
   const keys = sessionsKeys(o.name);
   const [deps, database] = await Promise.all([
@@ -242,6 +257,7 @@ export async function startSessions(o: {
         databaseUrl: database.url,
         keys,
         ...(o.env ? { env: o.env } : {}),
+        ...(o.resolveHost ? { resolveHost: o.resolveHost } : {}),
       });
       instances.push(instance);
       return instance;
