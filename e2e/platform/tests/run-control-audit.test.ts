@@ -4,7 +4,7 @@ import { expectEnvelope } from './support/http';
 import { startPlatform, waitUntil, type Platform } from './support/platform';
 import { SESSIONS, createSession, openStream, runQuery, startQuery } from './support/sessions';
 import { answer, auditOf, eventOf, putWebhookSettings, runReaches } from './support/run-control';
-import { WebhookReceiver } from './support/webhook-receiver';
+import { WebhookReceiver } from '@platform/testing';
 
 jest.setTimeout(60_000);
 

@@ -4,7 +4,7 @@ import { expectEnvelope, issuePaths } from './support/http';
 import { startPlatform, waitUntil, type Platform } from './support/platform';
 import { SESSIONS, createSession, runQuery } from './support/sessions';
 import { WEBHOOK_SETTINGS, auditOf, deliveriesOf, putWebhookSettings } from './support/run-control';
-import { WebhookReceiver, verifySignature } from './support/webhook-receiver';
+import { WebhookReceiver, verifySignature } from '@platform/testing';
 
 jest.setTimeout(40_000);
 

@@ -26,3 +26,4 @@ export {
   type HttpVerb,
 } from './json-request';
 export { LineBuffer } from './line-buffer';
+export { WebhookReceiver, verifySignature, type Received } from './webhook-receiver';

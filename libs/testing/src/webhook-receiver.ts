@@ -1,3 +1,4 @@
+/** A real local webhook receiver (a third party from the platform's point of view) that checks X-Signature. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac, timingSafeEqual } from 'node:crypto';
