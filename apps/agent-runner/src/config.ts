@@ -9,23 +9,6 @@ const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 /** An unset variable and an empty one (`KEY=` in an env file) mean the same: not configured. */
 const optionalSecret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
-const jsonOf = <S extends z.ZodType>(schema: S) =>
-  z.string().transform((s, ctx): z.infer<S> => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-    const r = schema.safeParse(parsed);
-    if (!r.success) {
-      for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.')}: ${i.message}` });
-      return z.NEVER;
-    }
-    return r.data;
-  });
-
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
@@ -76,7 +59,7 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
   /** Provider used when a session names none; offline unless a provider key (or a local OpenAI base URL) is set. */
   DEFAULT_PROVIDER: ProviderNameSchema.optional(),
   /** JSON `{ "<model or model prefix>": { "input_per_mtok": n, "output_per_mtok": n } }`, merged over the defaults. */
-  MODEL_PRICES: jsonOf(ModelPricesSchema).optional(),
+  MODEL_PRICES: env.json(ModelPricesSchema).optional(),
   MAX_OUTPUT_TOKENS: count(1, 200_000).default(4096),
   DEFAULT_MAX_TURNS: count(1, 100).default(10),
   PROVIDER_TIMEOUT_MS: env.ms.default(300_000),

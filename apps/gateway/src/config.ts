@@ -10,23 +10,6 @@ const RateRuleSchema = z.object({
 });
 export type RateRuleConfig = z.infer<typeof RateRuleSchema>;
 
-const jsonOf = <S extends z.ZodType>(schema: S) =>
-  z.string().transform((s, ctx): z.infer<S> => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-    const r = schema.safeParse(parsed);
-    if (!r.success) {
-      for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.')}: ${i.message}` });
-      return z.NEVER;
-    }
-    return r.data;
-  });
-
 export const GatewayConfigSchema = BaseConfigSchema.extend({
   PORT: env.port.default(8000),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
@@ -35,7 +18,7 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   JWT_AUDIENCE: z.string().min(1).default('agent-platform'),
   CORS_ORIGINS: env.list.default(['http://localhost:8000']),
   /** Extra or replacement rate-limit rules (JSON array), matched before the defaults. */
-  RATE_LIMITS: jsonOf(z.array(RateRuleSchema)).optional(),
+  RATE_LIMITS: env.json(z.array(RateRuleSchema)).optional(),
   RATE_LIMIT_DEFAULT_PER_MIN: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_ENABLED: env.bool.default(true),
   UPSTREAM_TIMEOUT_MS: env.ms.default(60_000),

@@ -45,3 +45,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig(Schema, { ...valid, INSTANCE_ID: 'has spaces/and slashes' })).toThrow(/INSTANCE_ID/);
   });
 });
+
+describe('env.json', () => {
+  const schema = z.object({ RULES: env.json(z.array(z.object({ limit: z.number().int() }))) });
+
+  it('parses JSON that matches the schema', () => {
+    expect(loadConfig(schema, { RULES: '[{"limit":3}]' })).toEqual({ RULES: [{ limit: 3 }] });
+  });
+
+  it('reports malformed JSON and each mismatch with its path', () => {
+    expect(() => loadConfig(schema, { RULES: '[{' })).toThrow(/RULES: must be JSON/);
+    expect(() => loadConfig(schema, { RULES: '[{"limit":"x"}]' })).toThrow(/RULES: 0\.limit: /);
+  });
+});

@@ -14,8 +14,28 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/** Env helpers: booleans from strings, comma-separated lists. */
+/** A variable holding JSON that must match `schema`; each mismatch is reported with its path. */
+function json<S extends z.ZodType>(schema: S) {
+  return z.string().transform((s, ctx): z.infer<S> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+    const r = schema.safeParse(parsed);
+    if (!r.success) {
+      for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.')}: ${i.message}` });
+      return z.NEVER;
+    }
+    return r.data;
+  });
+}
+
+/** Env helpers: booleans from strings, comma-separated lists, JSON values. */
 export const env = {
+  json,
   bool,
   list: z
     .string()
