@@ -1,11 +1,11 @@
 import { BreakerRegistry, RegistryResolver, ServiceClient, ServiceTokenProvider } from '@platform/service-client';
 import {
   Lifecycle,
-  RegistryRegistration,
   closeRedis,
   createLogger,
   createMetrics,
   createRedis,
+  registerOnListen,
   runMain,
   serve,
 } from '@platform/service-kit';
@@ -69,17 +69,7 @@ runMain('agent-runner', async () => {
       const result = await worker.close(config.SHUTDOWN_TIMEOUT_MS);
       logger.info('queue worker closed', { result });
     },
-    afterListen: async (url) => {
-      if (!config.REGISTER_WITH_REGISTRY) return undefined;
-      const registration = new RegistryRegistration({
-        registryUrl: config.REGISTRY_URL,
-        token: config.REGISTRY_TOKEN,
-        logger,
-        instance: { name: 'agent-runner', instance_id: config.INSTANCE_ID, url, version: config.SERVICE_VERSION },
-      });
-      await registration.start();
-      return registration;
-    },
+    afterListen: registerOnListen({ config, logger, name: 'agent-runner', endpoints: [] }),
   });
   worker.start();
   return { running, logger };

@@ -1,7 +1,6 @@
-import { JwksSchema } from '@platform/contracts';
-import { AccessTokenVerifier, JwksKeyStore } from '@platform/auth-middleware';
+import { authTokenVerifier } from '@platform/auth-middleware';
 import { BreakerRegistry, RegistryResolver, ServiceClient, ServiceTokenProvider } from '@platform/service-client';
-import { Lifecycle, RegistryRegistration, closeRedis, createLogger, createMetrics, createRedis, runMain, serve } from '@platform/service-kit';
+import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis, registerOnListen, runMain, serve } from '@platform/service-kit';
 import { loadSessionsConfig } from './config';
 import { createDb } from './db';
 import { createApp } from './app';
@@ -34,11 +33,7 @@ runMain('sessions', async () => {
   const tokens = new ServiceTokenProvider(auth, { clientId: config.SERVICE_CLIENT_ID, clientSecret: config.SERVICE_CLIENT_SECRET });
   const authAsService = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000, token: tokens.getToken });
   const channels = new ServiceClient({ target: 'channels', resolver, breakers, logger, timeoutMs: 3000, token: tokens.getToken });
-  const verifier = new AccessTokenVerifier({
-    keys: new JwksKeyStore({ fetchJwks: async () => (await auth.request({ method: 'GET', path: '/auth/.well-known/jwks.json', schema: JwksSchema })).data }),
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
+  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   const built = createApp({
     config,
     logger,
@@ -69,17 +64,7 @@ runMain('sessions', async () => {
     onServer: (server) => server.on('upgrade', built.upgrade),
     // Streams never end by themselves: close them so clients reconnect (with Last-Event-ID) elsewhere.
     beforeDrain: () => built.streams.closeAll(),
-    afterListen: async (url) => {
-      if (!config.REGISTER_WITH_REGISTRY) return undefined;
-      const registration = new RegistryRegistration({
-        registryUrl: config.REGISTRY_URL,
-        token: config.REGISTRY_TOKEN,
-        logger,
-        instance: { name: 'sessions', instance_id: config.INSTANCE_ID, url, version: config.SERVICE_VERSION, endpoints: SESSIONS_ENDPOINTS },
-      });
-      await registration.start();
-      return registration;
-    },
+    afterListen: registerOnListen({ config, logger, name: 'sessions', endpoints: SESSIONS_ENDPOINTS }),
   });
   return { running, logger };
 });
