@@ -9,3 +9,4 @@ export * from './events';
 export * from './queues';
 export * from './status';
 export * from './webhooks';
+export * from './openapi';
