@@ -8,6 +8,7 @@ import { requestLog } from './middleware/request-log';
 import { jsonBody } from './middleware/json-body';
 import { errorHandler } from './middleware/error-handler';
 import { notFound } from './middleware/not-found';
+import { openApiRoutes, type OpenApiOptions } from './openapi';
 
 export interface ServiceAppOptions {
   service: string;
@@ -23,6 +24,8 @@ export interface ServiceAppOptions {
   /** Mounts the service's own routes. */
   routes: (app: Express) => void;
   isAccepting?: () => boolean;
+  /** Serves the service's generated OpenAPI document at `GET /openapi.json`. */
+  openapi?: OpenApiOptions;
 }
 
 /** Express app with the platform's standard stack: security headers, request id, logs, metrics, limits, envelope errors. */
@@ -52,6 +55,7 @@ export function createServiceApp(o: ServiceAppOptions): Express {
       isAccepting: o.isAccepting ?? (() => true),
     }),
   );
+  if (o.openapi) app.use(openApiRoutes(o.openapi));
   for (const mw of o.beforeBody ?? []) app.use(mw);
   app.use(...jsonBody(o.bodyLimit ?? '100kb'));
   o.routes(app);

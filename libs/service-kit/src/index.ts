@@ -11,3 +11,4 @@ export * from './lifecycle';
 export * from './redis';
 export { sendError } from './middleware/error-handler';
 export * from './upgrade';
+export * from './openapi';
