@@ -18,12 +18,8 @@ export {
 } from './database';
 export { sseClient, SseHttpError, type SseStream } from './sse-client';
 export { SseParser, type SseEvent } from './sse-parser';
-export {
-  jsonRequest,
-  type JsonClient,
-  type JsonRequestInit,
-  type JsonResponse,
-  type HttpVerb,
-} from './json-request';
+export { jsonRequest, type JsonClient, type JsonRequestInit, type JsonResponse, type HttpVerb } from './json-request';
 export { LineBuffer } from './line-buffer';
 export { WebhookReceiver, verifySignature, type Received } from './webhook-receiver';
+export { listRoutes, toOpenApiPath, type MountedRoute } from './list-routes';
+export { routeCoverage, UNDOCUMENTED_ROUTE } from './route-coverage';
