@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { EndpointSchema } from './registry';
+import { HealthResponseSchema } from './common';
+import { ComponentStateSchema } from './status';
 
 /** `GET /api/discovery`: one entry per service, as in the seeds' APIDiscoveryResponse. */
 export const ServiceDiscoverySchema = z.object({
@@ -46,3 +48,60 @@ export const ApiHealthResponseSchema = z.object({
   timestamp: z.string(),
 });
 export type ApiHealthResponse = z.infer<typeof ApiHealthResponseSchema>;
+
+/** `GET /`: what this platform is, the services the registry knows, and where to go next. */
+export const SystemInfoResponseSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  version: z.string(),
+  /** `unavailable` when the registry could not be read (services is then empty). */
+  registry: z.enum(['ok', 'unavailable']),
+  services: z.array(z.object({ name: z.string(), instances: z.number().int().nonnegative(), versions: z.array(z.string()) })),
+  links: z.record(z.string(), z.string()),
+  timestamp: z.string(),
+});
+export type SystemInfoResponse = z.infer<typeof SystemInfoResponseSchema>;
+
+/** The platform as status-aggregator last saw it; `unknown` while it cannot be asked. */
+export const PlatformSummarySchema = z.object({
+  status: z.union([ComponentStateSchema, z.literal('unknown')]),
+  description: z.string().nullable(),
+  services: z.record(z.string(), ComponentStateSchema),
+  /** When the gateway last got an answer (null: never). */
+  checked_at: z.string().nullable(),
+  /** True when the last answer is older than the cache period (the aggregator did not answer since). */
+  stale: z.boolean(),
+  error: z.string().optional(),
+});
+export type PlatformSummary = z.infer<typeof PlatformSummarySchema>;
+
+/** The gateway's `GET /health`: its own liveness (always `ok` while it answers) plus the platform summary. */
+export const GatewayHealthResponseSchema = HealthResponseSchema.extend({ platform: PlatformSummarySchema });
+export type GatewayHealthResponse = z.infer<typeof GatewayHealthResponseSchema>;
+
+/** `GET /media`: the streaming and asset endpoints, and the limits a client must stay within. */
+export const MediaInfoResponseSchema = z.object({
+  streams: z.array(
+    z.object({
+      path: z.string(),
+      protocol: z.enum(['sse', 'websocket']),
+      content_type: z.string(),
+      auth: z.enum(['bearer', 'bearer_or_query_token', 'none']),
+      resumable: z.boolean(),
+      description: z.string(),
+    }),
+  ),
+  assets: z.array(z.object({ path: z.string(), content_type: z.string(), auth: z.literal('none'), description: z.string() })),
+  request_content_types: z.array(z.string()),
+  limits: z.object({
+    json_body_limit: z.string(),
+    json_body_bytes: z.number().int().positive(),
+    upstream_timeout_ms: z.number().int().positive(),
+    rate_limit_default_per_min: z.number().int().positive().nullable(),
+    query_message_max_chars: z.number().int().positive(),
+    test_output_max_chars: z.number().int().positive(),
+    genesis_description_max_chars: z.number().int().positive(),
+  }),
+  timestamp: z.string(),
+});
+export type MediaInfoResponse = z.infer<typeof MediaInfoResponseSchema>;

@@ -10,3 +10,4 @@ export * from './queues';
 export * from './status';
 export * from './webhooks';
 export * from './openapi';
+export * from './agents';

@@ -24,6 +24,8 @@ export interface ServiceAppOptions {
   /** Mounts the service's own routes. */
   routes: (app: Express) => void;
   isAccepting?: () => boolean;
+  /** Extra fields of `GET /health`; see `OpsRoutesOptions.healthDetails`. */
+  healthDetails?: () => Promise<Record<string, unknown>>;
   /** Serves the service's generated OpenAPI document at `GET /openapi.json`. */
   openapi?: OpenApiOptions;
 }
@@ -53,6 +55,7 @@ export function createServiceApp(o: ServiceAppOptions): Express {
       metrics,
       checks: o.checks ?? [],
       isAccepting: o.isAccepting ?? (() => true),
+      ...(o.healthDetails ? { healthDetails: o.healthDetails } : {}),
     }),
   );
   if (o.openapi) app.use(openApiRoutes(o.openapi));

@@ -26,6 +26,19 @@ describe('health and readiness', () => {
     expect(HealthResponseSchema.parse(res.body)).toMatchObject({ status: 'ok', service: 'kit-test', version: '9.9.9', instance_id: 'kit-test-1' });
   });
 
+  it('adds healthDetails fields to /health without touching the identity fields', async () => {
+    const app = createServiceApp({
+      service: 'kit-test',
+      version: '9.9.9',
+      instanceId: 'kit-test-1',
+      logger: createLogger({ service: 'kit-test', level: 'error', pretty: false }),
+      healthDetails: async () => ({ platform: { status: 'unknown' } }),
+      routes: () => undefined,
+    });
+    const res = await request(app).get('/health').expect(200);
+    expect(res.body).toMatchObject({ status: 'ok', service: 'kit-test', platform: { status: 'unknown' } });
+  });
+
   it('is ready (200) when every check passes, reporting each one', async () => {
     const res = await request(appWith([ok('db'), ok('redis')])).get('/ready').expect(200);
     const body = ReadyResponseSchema.parse(res.body);

@@ -36,13 +36,16 @@ export interface OpsRoutesOptions {
   checks: ReadinessCheck[];
   /** False once shutdown began: readiness fails so load balancers stop sending traffic. */
   isAccepting: () => boolean;
+  /** Extra fields of `/health` (the gateway adds a platform summary); must answer quickly and never throw. */
+  healthDetails?: () => Promise<Record<string, unknown>>;
 }
 
 /** `/health` (alive), `/ready` (dependencies reachable, 503 otherwise) and `/metrics` (Prometheus). */
 export function opsRoutes(o: OpsRoutesOptions): Router {
   const router = Router();
   const startedAt = Date.now();
-  router.get('/health', (_req, res) => {
+  router.get('/health', async (_req, res) => {
+    const extra = o.healthDetails ? await o.healthDetails() : {};
     const body: HealthResponse = {
       status: 'ok',
       service: o.service,
@@ -50,7 +53,7 @@ export function opsRoutes(o: OpsRoutesOptions): Router {
       instance_id: o.instanceId,
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
     };
-    res.json(body);
+    res.json({ ...body, ...extra });
   });
   router.get('/ready', async (_req, res) => {
     const checks = await Promise.all(o.checks.map(runCheck));
