@@ -3,7 +3,7 @@ import { isUniqueViolation } from '@platform/db-kit';
 import type { SessionEvent } from '../generated/prisma/client';
 import type { Db } from '../db';
 import { deriveFromEvent, type DeriveOptions } from './event-derive';
-import { appendEvent, lockRun } from './run-state';
+import { appendEvent, lockRun, type Tx } from './run-state';
 
 /** What became of one runner event. */
 export type ApplyResult =
@@ -19,7 +19,7 @@ export type ApplyResult =
 
 /**
  * The per-session event log and everything derived from it (messages, tool calls, run state, totals),
- * written in one transaction per event under the run's row lock. (run_id, run_seq) is unique, so a
+ * written in one transaction (per event, or per batch of events) under the run's row lock. (run_id, run_seq) is unique, so a
  * redelivered event is a no-op, and nothing is recorded for a run after it ended.
  */
 export class EventLogRepository {
@@ -30,23 +30,27 @@ export class EventLogRepository {
 
   async apply(e: RunEvent): Promise<ApplyResult> {
     try {
-      return await this.db.$transaction(async (tx): Promise<ApplyResult> => {
-        const run = await lockRun(tx, e.run_id);
-        if (!run || run.session_id !== e.session_id) {
-          const session = await tx.session.findUnique({ where: { id: e.session_id }, select: { id: true } });
-          return { kind: session ? 'unknown_run' : 'session_gone' };
-        }
-        if (TERMINAL_RUN_STATUSES.includes(run.status as RunStatus)) return { kind: 'run_ended' };
-        const seen = await tx.sessionEvent.findUnique({ where: { runId_runSeq: { runId: e.run_id, runSeq: e.run_seq } }, select: { id: true } });
-        if (seen) return { kind: 'duplicate' };
-        if (!(await deriveFromEvent(tx, e, run, this.derive))) return { kind: 'duplicate' };
-        const row = await appendEvent(tx, { sessionId: e.session_id, runId: e.run_id, runSeq: e.run_seq, type: e.type, data: e.data });
-        return { kind: 'applied', row };
-      });
+      return await this.db.$transaction((tx) => applyIn(tx, e, this.derive));
     } catch (err) {
       if (isUniqueViolation(err)) return { kind: 'duplicate' };
       throw err;
     }
+  }
+
+  /**
+   * Applies several events, in order, in one transaction: the per-transaction cost (BEGIN, COMMIT, a pooled
+   * connection) is paid once per batch instead of once per text_delta. All or nothing: if it throws, nothing
+   * was written and the caller applies the events one by one with `apply`.
+   */
+  applyMany(events: RunEvent[]): Promise<ApplyResult[]> {
+    return this.db.$transaction(
+      async (tx) => {
+        const results: ApplyResult[] = [];
+        for (const e of events) results.push(await applyIn(tx, e, this.derive));
+        return results;
+      },
+      { timeout: 30_000 },
+    );
   }
 
   /** Events after `afterSeq`, in order, for replay. */
@@ -59,4 +63,18 @@ export class EventLogRepository {
     const r = await this.db.sessionEvent.aggregate({ where: { runId, runSeq: { gte: 0 } }, _max: { runSeq: true } });
     return r._max.runSeq;
   }
+}
+
+async function applyIn(tx: Tx, e: RunEvent, derive: DeriveOptions): Promise<ApplyResult> {
+  const run = await lockRun(tx, e.run_id);
+  if (!run || run.session_id !== e.session_id) {
+    const session = await tx.session.findUnique({ where: { id: e.session_id }, select: { id: true } });
+    return { kind: session ? 'unknown_run' : 'session_gone' };
+  }
+  if (TERMINAL_RUN_STATUSES.includes(run.status as RunStatus)) return { kind: 'run_ended' };
+  const seen = await tx.sessionEvent.findUnique({ where: { runId_runSeq: { runId: e.run_id, runSeq: e.run_seq } }, select: { id: true } });
+  if (seen) return { kind: 'duplicate' };
+  if (!(await deriveFromEvent(tx, e, run, derive))) return { kind: 'duplicate' };
+  const row = await appendEvent(tx, { sessionId: e.session_id, runId: e.run_id, runSeq: e.run_seq, type: e.type, data: e.data });
+  return { kind: 'applied', row };
 }

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RunEventSchema, TERMINAL_EVENT_TYPES } from '@platform/contracts';
+import { RunEventSchema, TERMINAL_EVENT_TYPES, type RunEvent } from '@platform/contracts';
 import { errorFields, type Logger } from '@platform/service-kit';
-import { Prisma } from '../generated/prisma/client';
-import type { EventLogRepository } from '../repositories/event-log.repository';
+import { Prisma, type SessionEvent as SessionEventRow } from '../generated/prisma/client';
+import type { ApplyResult, EventLogRepository } from '../repositories/event-log.repository';
 import { toEventDto } from '../repositories/mappers';
 import type { EventHub } from './event-hub';
 
 const GROUP = 'sessions';
 const BATCH = 200;
+// Events applied per transaction: long enough to amortise BEGIN/COMMIT, short enough that a run's row lock
+// (which cancel, the watchdog and permission answers also take) is held for milliseconds, not seconds.
+const APPLY_BATCH = 50;
 // One consumer name for every instance: only the lock holder reads, and a new holder first
 // re-reads whatever the previous one was given but never acknowledged.
 const CONSUMER = 'sessions-leader';
@@ -108,45 +111,68 @@ export class EventConsumer {
       'GROUP', GROUP, CONSUMER, 'COUNT', String(BATCH), ...(block as []), 'STREAMS', this.o.stream, from,
     )) as Array<[string, Array<[string, string[]]>]> | null;
     const entries = res?.[0]?.[1] ?? [];
+    const good: Entry[] = [];
+    const malformed: string[] = [];
     for (const [id, fields] of entries) {
-      await this.handle(id, fields);
+      const event = parseEntry(fields);
+      if (event) good.push({ id, event });
+      else malformed.push(id);
     }
+    if (malformed.length > 0) {
+      // A malformed entry can never succeed: drop it rather than block the stream.
+      for (const id of malformed) this.o.logger.error('dropping malformed run event', { entry_id: id });
+      await this.o.redis.xack(this.o.stream, GROUP, ...malformed);
+    }
+    for (let i = 0; i < good.length; i += APPLY_BATCH) await this.applyChunk(good.slice(i, i + APPLY_BATCH));
     return entries.length;
   }
 
-  private async handle(id: string, fields: string[]): Promise<void> {
-    const raw = fields[fields.indexOf('event') + 1];
-    let parsed;
+  /** Applies entries in one transaction; if that fails, one by one, so one bad event cannot hold back the others. */
+  private async applyChunk(chunk: Entry[]): Promise<void> {
+    let results: ApplyResult[];
     try {
-      parsed = RunEventSchema.safeParse(JSON.parse(raw ?? 'null'));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      // A malformed entry can never succeed: drop it rather than block the stream.
-      this.o.logger.error('dropping malformed run event', { entry_id: id });
-      await this.o.redis.xack(this.o.stream, GROUP, id);
+      results = await this.o.log.applyMany(chunk.map((c) => c.event));
+    } catch (err) {
+      this.o.logger.warn('batched apply failed; applying one by one', { entries: chunk.length, ...errorFields(err) });
+      for (const c of chunk) await this.applyOne(c);
       return;
     }
-    let result;
+    await this.settle(chunk, results);
+  }
+
+  private async applyOne(c: Entry): Promise<void> {
+    let result: ApplyResult;
     try {
-      result = await this.o.log.apply(parsed.data);
+      result = await this.o.log.apply(c.event);
     } catch (err) {
       // Anything else (an outage, a timeout) is retried: the entry stays pending and is re-read first.
       if (!refusedByDatabase(err)) throw err;
-      this.o.logger.error('dropping run event that cannot be applied', { entry_id: id, ...errorFields(err) });
-      await this.o.redis.xack(this.o.stream, GROUP, id);
+      this.o.logger.error('dropping run event that cannot be applied', { entry_id: c.id, ...errorFields(err) });
+      await this.o.redis.xack(this.o.stream, GROUP, c.id);
       return;
     }
-    if (result.kind === 'unknown_run') {
-      this.o.logger.error('dropping run event that cannot be applied', { entry_id: id, run_id: parsed.data.run_id, reason: 'unknown run' });
-    }
-    await this.o.redis.xack(this.o.stream, GROUP, id);
-    if (result.kind !== 'applied') return;
-    await this.o.hub.publish(toEventDto(result.row));
-    if (TERMINAL_EVENT_TYPES.includes(result.row.type) && this.o.onRunEnded) {
+    await this.settle([c], [result]);
+  }
+
+  /** After commit: acknowledge the entries, publish what was applied (in order), then run the end-of-run follow-ups. */
+  private async settle(chunk: Entry[], results: ApplyResult[]): Promise<void> {
+    const applied: SessionEventRow[] = [];
+    results.forEach((result, i) => {
+      const c = chunk[i];
+      if (!c) return;
+      if (result.kind === 'unknown_run') {
+        this.o.logger.error('dropping run event that cannot be applied', { entry_id: c.id, run_id: c.event.run_id, reason: 'unknown run' });
+      }
+      if (result.kind === 'applied') applied.push(result.row);
+    });
+    await this.o.redis.xack(this.o.stream, GROUP, ...chunk.map((c) => c.id));
+    const dtos = applied.map(toEventDto);
+    await this.o.hub.publishMany(dtos);
+    if (!this.o.onRunEnded) return;
+    for (const row of applied) {
+      if (!TERMINAL_EVENT_TYPES.includes(row.type)) continue;
       // Best effort here: the leader's sweeps redo whatever a failure (or a crash) leaves undone.
-      await this.o.onRunEnded(result.row.runId).catch((err: unknown) => this.o.logger.warn('run-ended follow-up failed', { run_id: result.row.runId, ...errorFields(err) }));
+      await this.o.onRunEnded(row.runId).catch((err: unknown) => this.o.logger.warn('run-ended follow-up failed', { run_id: row.runId, ...errorFields(err) }));
     }
   }
 
@@ -164,6 +190,20 @@ const REFUSED_DATA_CODES = new Set(['P2000', 'P2003', 'P2011', 'P2020', 'P2023',
 /** The database refused this event itself, so, like a malformed entry, it is dropped rather than block the stream. */
 function refusedByDatabase(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && REFUSED_DATA_CODES.has(err.code);
+}
+
+interface Entry {
+  id: string;
+  event: RunEvent;
+}
+
+function parseEntry(fields: string[]): RunEvent | undefined {
+  try {
+    const parsed = RunEventSchema.safeParse(JSON.parse(fields[fields.indexOf('event') + 1] ?? 'null'));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

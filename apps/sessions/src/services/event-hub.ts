@@ -31,6 +31,16 @@ export class EventHub {
     await this.pub.publish(this.channel(e.session_id), JSON.stringify(e));
   }
 
+  /** Publishes events in order in one round trip (a pipeline keeps their order). */
+  async publishMany(events: SessionEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const p = this.pub.pipeline();
+    for (const e of events) p.publish(this.channel(e.session_id), JSON.stringify(e));
+    const results = (await p.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
+  }
+
   /** Starts delivering a session's live events to `listener`; resolves once subscribed. Returns the unsubscribe function. */
   async subscribe(sessionId: string, listener: Listener): Promise<() => void> {
     let set = this.listeners.get(sessionId);
