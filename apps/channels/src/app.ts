@@ -8,6 +8,7 @@ import { ChannelsRepository } from './repositories/channels.repository';
 import { ChannelsService } from './services/channels.service';
 import { channelsRoutes } from './routes/channels.routes';
 import { internalRoutes } from './routes/internal.routes';
+import { CHANNELS_OPERATIONS } from './routes/endpoints';
 
 export interface ChannelsDeps {
   config: ChannelsConfig;
@@ -38,6 +39,7 @@ export function createApp(d: ChannelsDeps): Express {
     bodyLimit: d.config.BODY_LIMIT,
     trustProxy: d.config.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
+    openapi: { title: 'channels', version: d.config.SERVICE_VERSION, operations: CHANNELS_OPERATIONS },
     routes: (app) => {
       app.use('/api/channels', publicRoutes);
       // The seeds list channels at the root too; the gateway routes `/channels` here unchanged.
