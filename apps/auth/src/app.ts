@@ -15,6 +15,7 @@ import { UsersService } from './services/users.service';
 import { ServiceIdentity } from './services/service-identity';
 import { authRoutes } from './routes/auth.routes';
 import { internalRoutes, usersRoutes } from './routes/users.routes';
+import { AUTH_OPERATIONS } from './routes/endpoints';
 
 export interface AuthDeps {
   config: AuthConfig;
@@ -56,6 +57,7 @@ export function createApp(d: AuthDeps): Express {
     bodyLimit: d.config.BODY_LIMIT,
     trustProxy: d.config.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
+    openapi: { title: 'auth', version: d.config.SERVICE_VERSION, operations: AUTH_OPERATIONS },
     routes: (app) => {
       app.use(authRoutes({ auth: s.auth, identity: s.identity, keys: d.keys, verifier: s.verifier }));
       app.use(usersRoutes({ users: s.usersService, verifier: s.verifier }));
