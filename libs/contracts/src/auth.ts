@@ -71,6 +71,11 @@ export const ProfileUpdateRequestSchema = z
   .refine((b) => b.password === undefined || b.current_password !== undefined, {
     message: 'current_password is required to change the password',
     path: ['current_password'],
+  })
+  // The refinements above, for the generated OpenAPI document.
+  .meta({
+    anyOf: [{ required: ['username'] }, { required: ['password'] }],
+    dependentRequired: { password: ['current_password'] },
   });
 export type ProfileUpdateRequest = z.infer<typeof ProfileUpdateRequestSchema>;
 
@@ -84,7 +89,8 @@ export const UserUpdateRequestSchema = z
     is_active: z.boolean().optional(),
     max_concurrent_sessions: z.number().int().min(0).max(1000).optional(),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to update' });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to update' })
+  .meta({ minProperties: 1 }); // the refinement, for the generated OpenAPI document
 export type UserUpdateRequest = z.infer<typeof UserUpdateRequestSchema>;
 
 export const UserListQuerySchema = PageQuerySchema.extend({

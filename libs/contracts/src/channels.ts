@@ -32,7 +32,8 @@ export type ChannelReplaceRequest = z.infer<typeof ChannelReplaceRequestSchema>;
 /** PATCH changes only what it names. */
 export const ChannelPatchRequestSchema = z
   .strictObject({ name: ChannelNameSchema.optional(), description: ChannelDescriptionSchema.nullable().optional() })
-  .refine((b) => b.name !== undefined || b.description !== undefined, { message: 'nothing to update' });
+  .refine((b) => b.name !== undefined || b.description !== undefined, { message: 'nothing to update' })
+  .meta({ minProperties: 1 }); // the refinement, for the generated OpenAPI document
 export type ChannelPatchRequest = z.infer<typeof ChannelPatchRequestSchema>;
 
 export const ChannelListQuerySchema = PageQuerySchema;
