@@ -1,0 +1,58 @@
+export const PARTS = ['gateway', 'runs', 'breaker', 'cost'] as const;
+export type Part = (typeof PARTS)[number];
+
+export interface BenchArgs {
+  parts: Part[];
+  durationS: number;
+  rounds: number;
+  connections: number;
+  /** Concurrent sessions for the run-throughput part. */
+  concurrency: number[];
+  /** Session sizes (messages) for the cost-growth part. */
+  sizes: number[];
+  /** Runs per concurrent session in the run-throughput part. */
+  runsPerSession: number;
+}
+
+const USAGE = `npm run bench [-- options]
+  --only gateway,runs,breaker,cost   parts to run (default all)
+  --duration S        seconds per load round (default 5)
+  --rounds N          interleaved rounds per target (default 3)
+  --connections N     autocannon connections (default 50)
+  --concurrency 1,20,100   concurrent sessions for run throughput
+  --runs-per-session N     one-turn runs each session makes per level (default 10)
+  --sizes 1000,10000,100000   messages per session for cost growth`;
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const positive = (name: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${v}"\n${USAGE}`);
+  return n;
+};
+
+/** Parses the command line of `npm run bench`; throws with the usage on anything unknown. */
+export function parseArgs(argv: string[]): BenchArgs {
+  const a: BenchArgs = { parts: [...PARTS], durationS: 5, rounds: 3, connections: 50, concurrency: [1, 20, 100], sizes: [1000, 10_000, 100_000], runsPerSession: 10 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const value = () => inline ?? argv[++i] ?? '';
+    switch (flag) {
+      case '--only': {
+        const parts = list(value());
+        const bad = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+        if (bad.length || parts.length === 0) throw new Error(`unknown part(s) ${bad.join(', ')}\n${USAGE}`);
+        a.parts = parts as Part[];
+        break;
+      }
+      case '--duration': a.durationS = positive(flag, value()); break;
+      case '--rounds': a.rounds = Math.round(positive(flag, value())); break;
+      case '--connections': a.connections = Math.round(positive(flag, value())); break;
+      case '--concurrency': a.concurrency = list(value()).map((v) => Math.round(positive(flag, v))); break;
+      case '--runs-per-session': a.runsPerSession = Math.round(positive(flag, value())); break;
+      case '--sizes': a.sizes = list(value()).map((v) => Math.round(positive(flag, v))); break;
+      case '--help': case '-h': throw new Error(USAGE);
+      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  return a;
+}

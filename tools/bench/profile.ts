@@ -1,0 +1,38 @@
+/**
+ * Profiles the gateway's hot path: starts the gateway rig with `--cpu-prof`, loads the authenticated
+ * bench route, stops the gateway and prints where the CPU went (self time by function and by package).
+ * Usage: `node --import tsx tools/bench/profile.ts [seconds=10]`; the profile is kept in bench-results/profiles.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { BENCH_PATH, startGatewayRig } from './gateway-bench';
+import { load } from './load';
+import { RESULTS_DIR } from './processes';
+import { summarizeProfile, type CpuProfile } from './profile-summary';
+
+async function main(): Promise<void> {
+  const seconds = Number(process.argv[2] ?? 10);
+  const dir = path.join(RESULTS_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const rig = await startGatewayRig(['e'], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  try {
+    const headers = { authorization: `Bearer ${rig.token}` };
+    await load({ url: `${rig.urls.e}${BENCH_PATH}`, connections: 50, durationS: 1, headers });
+    const r = await load({ url: `${rig.urls.e}${BENCH_PATH}`, connections: 50, durationS: seconds, headers });
+    process.stdout.write(`gateway: ${Math.round(r.rps)} rps, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}\n`);
+  } finally {
+    await rig.stop();
+  }
+  const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+  process.stdout.write(`${summarizeProfile(profile, 30)}\n${path.join(dir, file)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${String(err instanceof Error ? err.stack : err)}\n`);
+    process.exit(1);
+  },
+);
