@@ -5,6 +5,7 @@ export * from './auth';
 export * from './gateway';
 export * from './channels';
 export * from './sessions';
+export * from './sessions-http';
 export * from './events';
 export * from './queues';
 export * from './status';

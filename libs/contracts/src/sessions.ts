@@ -74,7 +74,8 @@ export const SessionPatchRequestSchema = z
     /** null removes the session's own webhook. */
     webhook_url: WebhookUrlSchema.nullable().optional(),
   })
-  .refine((b) => b.name !== undefined || b.status !== undefined || b.webhook_url !== undefined, { message: 'nothing to update' });
+  .refine((b) => b.name !== undefined || b.status !== undefined || b.webhook_url !== undefined, { message: 'nothing to update' })
+  .meta({ minProperties: 1 }); // the refinement, for the generated OpenAPI document
 export type SessionPatchRequest = z.infer<typeof SessionPatchRequestSchema>;
 
 export const SessionListQuerySchema = PageQuerySchema.extend({

@@ -33,6 +33,7 @@ const ops: ApiOperation[] = [
     request: { params: IdParamsSchema },
     responses: {},
     stream: 'websocket',
+    messages: { client: z.object({ type: z.literal('ping') }), server: z.object({ type: z.literal('pong') }) },
   },
   {
     method: 'GET',
@@ -106,6 +107,7 @@ describe('buildOpenApiDocument', () => {
     expect(get.responses['101']).toBeDefined();
     expect(get.responses['200'].content['text/event-stream']).toBeDefined();
     expect(get.description).toContain('Events and commands over a WebSocket');
+    expect(get['x-websocket-messages'].client).toMatchObject({ properties: { type: { const: 'ping' } } });
   });
 
   it('documents a lone WebSocket route as a GET upgrade', () => {

@@ -116,6 +116,18 @@ function operationObject(op: ApiOperation, components: SchemaComponents): JsonSc
       : {}),
     ...(op.stream ? { 'x-stream': op.stream } : {}),
     ...(op.stream === 'websocket' ? { 'x-websocket': true } : {}),
+    ...(op.messages ? { 'x-websocket-messages': websocketMessages(op.messages, components, operationId) } : {}),
+  };
+}
+
+function websocketMessages(
+  m: NonNullable<ApiOperation['messages']>,
+  components: SchemaComponents,
+  hint: string,
+): JsonSchema {
+  return {
+    ...(m.client ? { client: toSchemaObject(m.client, 'input', components, hint) } : {}),
+    ...(m.server ? { server: toSchemaObject(m.server, 'output', components, hint) } : {}),
   };
 }
 
@@ -128,6 +140,7 @@ function mergeUpgrade(existing: JsonSchema, ws: JsonSchema): JsonSchema {
     responses: { ...(ws.responses as JsonSchema), ...(existing.responses as JsonSchema) },
     'x-websocket': true,
     'x-websocket-operation': ws.operationId,
+    ...(ws['x-websocket-messages'] ? { 'x-websocket-messages': ws['x-websocket-messages'] } : {}),
   };
 }
 

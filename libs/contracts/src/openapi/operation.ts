@@ -46,6 +46,8 @@ export interface ApiOperation {
   responses: Record<number, ApiResponse>;
   /** `sse`: answers `text/event-stream`; `websocket`: the GET is an upgrade (`x-websocket: true`). */
   stream?: 'sse' | 'websocket';
+  /** WebSocket only: the messages each side sends (rendered as `x-websocket-messages`). */
+  messages?: { client?: z.ZodType; server?: z.ZodType };
   /** Defaults to one derived from method and path. */
   operationId?: string;
   deprecated?: boolean;
