@@ -20,6 +20,7 @@ import { internalRoutes } from './routes/internal.routes';
 import { runControlRoutes } from './routes/run-control.routes';
 import { webhookSettingsRoutes } from './routes/webhook-settings.routes';
 import { sessionsWebSocket } from './routes/ws';
+import { SESSIONS_OPERATIONS } from './routes/endpoints';
 
 export interface SessionsDeps {
   config: SessionsConfig;
@@ -90,6 +91,7 @@ export function createApp(d: SessionsDeps): SessionsApp {
     bodyLimit: c.BODY_LIMIT,
     trustProxy: c.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
+    openapi: { title: 'sessions', version: c.SERVICE_VERSION, operations: SESSIONS_OPERATIONS },
     routes: (a) => {
       a.use(webhookSettingsRoutes({ settings: s.webhookSettings, verifier }));
       a.use(streamRoutes({ sessions, hub, log, verifier, streams, heartbeatMs: c.SSE_HEARTBEAT_MS }));
