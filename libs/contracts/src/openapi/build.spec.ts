@@ -55,6 +55,11 @@ describe('buildOpenApiDocument', () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/api/channels'].post.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/api/ping'].get.security).toEqual([]);
+    const optional = buildOpenApiDocument({ title: 't', version: '1' }, [
+      { ...(ops[3] as ApiOperation), auth: 'optional' },
+    ]) as Obj;
+    expect(optional.paths['/api/ping'].get.security).toEqual([{}, { bearerAuth: [] }]);
+    expect(optional.paths['/api/ping'].get.responses['401']).toBeDefined();
   });
 
   it('documents the request body as the input a strict schema accepts, with its example', () => {

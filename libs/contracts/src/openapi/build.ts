@@ -1,8 +1,14 @@
 import { ErrorEnvelopeSchema } from '../errors';
 import { objectProperties, toSchemaObject, type SchemaComponents } from './json-schema';
-import type { ApiOperation, ApiResponse, JsonSchema, OpenApiDocument, OpenApiInfo } from './operation';
+import type { ApiAuth, ApiOperation, ApiResponse, JsonSchema, OpenApiDocument, OpenApiInfo } from './operation';
 
 const ERROR_REF = { $ref: '#/components/schemas/ErrorEnvelope' };
+const SECURITY: Record<ApiAuth, JsonSchema[]> = {
+  public: [],
+  optional: [{}, { bearerAuth: [] }],
+  user: [{ bearerAuth: [] }],
+  admin: [{ bearerAuth: [] }],
+};
 const DEFAULT_ERRORS: Record<number, string> = {
   400: 'Invalid input (`VALIDATION_ERROR` names each bad field)',
   401: 'Missing, invalid or expired access token',
@@ -72,6 +78,7 @@ function responses(op: ApiOperation, components: SchemaComponents, hint: string)
   const all: Record<number, ApiResponse> = { ...op.responses };
   const hasInput = op.request?.body ?? op.request?.query ?? op.request?.params ?? op.request?.headers;
   const defaults = [hasInput ? 400 : 0, op.auth !== 'public' ? 401 : 0, op.auth === 'admin' ? 403 : 0, 500];
+  if (op.auth === 'optional' && !all[401]) all[401] = { description: 'A token was given but is invalid or expired' };
   for (const status of defaults) {
     if (status && !all[status]) all[status] = { description: DEFAULT_ERRORS[status] ?? 'Error' };
   }
@@ -108,7 +115,7 @@ function operationObject(op: ApiOperation, components: SchemaComponents): JsonSc
         }
       : {}),
     responses: responses(op, components, operationId),
-    security: op.auth === 'public' ? [] : [{ bearerAuth: [] }],
+    security: SECURITY[op.auth],
     'x-auth': op.auth,
     ...(op.request?.query &&
     toSchemaObject(op.request.query, 'input', components, operationId).additionalProperties === false

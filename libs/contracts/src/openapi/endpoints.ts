@@ -11,7 +11,7 @@ export function endpointsFromOperations(operations: readonly ApiOperation[]): En
       500,
     ),
     tags: op.tags,
-    public: op.auth === 'public',
+    public: op.auth === 'public' || op.auth === 'optional',
   }));
 }
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** Who may call an operation: anyone, any signed-in user, or admins only. */
-export type ApiAuth = 'public' | 'user' | 'admin';
+/**
+ * Who may call an operation: anyone; anyone, with a token showing more (`optional`: a bad token is
+ * still a 401); any signed-in user; or admins only.
+ */
+export type ApiAuth = 'public' | 'optional' | 'user' | 'admin';
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One documented answer of an operation; a 4xx/5xx without a schema is the error envelope. */
