@@ -10,6 +10,7 @@ import type { OpenStreams } from './services/open-streams';
 import { statusRoutes } from './routes/status.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
+import { STATUS_OPERATIONS } from './routes/endpoints';
 
 export interface StatusAggregatorDeps {
   config: StatusAggregatorConfig;
@@ -36,6 +37,7 @@ export function createApp(d: StatusAggregatorDeps): Express {
     bodyLimit: d.config.BODY_LIMIT,
     trustProxy: d.config.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
+    openapi: { title: 'status-aggregator', version: d.config.SERVICE_VERSION, operations: STATUS_OPERATIONS },
     routes: (app) => {
       app.use(statusRoutes({ queries, verifier: d.verifier }));
       app.use(
