@@ -1,4 +1,6 @@
 import type http from 'node:http';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type net from 'node:net';
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
@@ -58,15 +60,23 @@ export function upstreamProxy(o: UpstreamProxyOptions) {
       up?.settle(up.timedOut ? Object.assign(new Error('upstream timed out'), { code: 'ETIMEDOUT' }) : err);
     });
   };
-  const proxy = createProxyMiddleware({
-    router: (req) => (req as ProxiedRequest).upstream?.url ?? 'http://127.0.0.1:9',
-    changeOrigin: false,
-    xfwd: true,
-    ws: false,
-    proxyTimeout: o.timeoutMs,
-    ejectPlugins: true,
-    plugins: [events],
-  });
+  // Without an agent http-proxy opens (and closes) one upstream connection per request; keep-alive
+  // reuses them. Node's agent honours the upstream's Keep-Alive timeout hint, so an idle socket is
+  // dropped before the upstream closes it. One agent (and proxy) per protocol: an agent is protocol-bound.
+  const proxyWith = (agent: HttpAgent) =>
+    createProxyMiddleware({
+      router: (req) => (req as ProxiedRequest).upstream?.url ?? 'http://127.0.0.1:9',
+      changeOrigin: false,
+      xfwd: true,
+      ws: false,
+      proxyTimeout: o.timeoutMs,
+      agent,
+      ejectPlugins: true,
+      plugins: [events],
+    });
+  const plain = proxyWith(new HttpAgent({ keepAlive: true, maxFreeSockets: 256 }));
+  const tls = proxyWith(new HttpsAgent({ keepAlive: true, maxFreeSockets: 256 }));
+  const proxyFor = (req: ProxiedRequest) => (req.upstream?.url.startsWith('https:') ? tls : plain);
 
   async function through(service: string, req: ProxiedRequest, run: () => void): Promise<void> {
     const instance = await o.resolver.pick(service);
@@ -95,7 +105,7 @@ export function upstreamProxy(o: UpstreamProxyOptions) {
     if (length > o.bodyLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
     res.locals.metricsRoute = `${rule.prefix}/*`;
     try {
-      await through(rule.service, req, () => void proxy(req, res, next));
+      await through(rule.service, req, () => void proxyFor(req)(req, res, next));
     } catch (err) {
       if (res.headersSent) return;
       throw toUpstreamError(rule.service, err, o.breakers, o.timeoutMs);
@@ -107,7 +117,7 @@ export function upstreamProxy(o: UpstreamProxyOptions) {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const rule = matchRoute(o.routes, path);
     if (!rule) throw new AppError('ROUTE_NOT_FOUND', `No route for ${path}`);
-    await through(rule.service, req, () => proxy.upgrade(req, socket, head));
+    await through(rule.service, req, () => proxyFor(req).upgrade(req, socket, head));
   }
 
   return { http, upgrade };
