@@ -13,6 +13,7 @@ import { edgeAuth } from './middleware/edge-auth';
 import { rateLimit } from './middleware/rate-limit';
 import { RateLimiter, rulesFrom } from './services/rate-limiter';
 import { upstreamProxy } from './services/upstream-proxy';
+import { VerifiedTokenCache } from './services/token-cache';
 import { DiscoveryService } from './services/discovery.service';
 import { wsUpgradeHandler } from './services/ws-upgrade';
 import { discoveryRoutes } from './routes/discovery.routes';
@@ -78,7 +79,7 @@ export function createApp(d: GatewayDeps): GatewayApp {
     beforeBody: [
       edgeGuard(),
       corsMiddleware,
-      edgeAuth(routes, d.verifier),
+      edgeAuth(routes, new VerifiedTokenCache(d.verifier)),
       ...(d.config.RATE_LIMIT_ENABLED ? [rateLimit(limiter)] : []),
       proxy.http,
     ],

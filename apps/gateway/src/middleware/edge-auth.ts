@@ -1,10 +1,11 @@
 import type { RequestHandler } from 'express';
-import { bearerToken, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { bearerToken } from '@platform/auth-middleware';
 import { UnauthorizedError } from '@platform/service-kit';
 import { isPublic, matchRoute, type RouteRule } from '../route-table';
+import type { TokenVerifier } from '../services/token-cache';
 
 /** Verifies the access token at the edge for every routed, non-public path; services verify again. */
-export function edgeAuth(routes: RouteRule[], verifier: AccessTokenVerifier): RequestHandler {
+export function edgeAuth(routes: RouteRule[], verifier: TokenVerifier): RequestHandler {
   return async (req, _res, next) => {
     if (req.method === 'OPTIONS') return next();
     const rule = matchRoute(routes, req.path);
