@@ -7,6 +7,7 @@ import type { PermissionGate } from './permission-gate';
 import type { HookRegistry, RunContext } from './hooks';
 import type { RecordedTurn, RunJournal } from './run-journal';
 import { ParkRun, SupersededError } from './errors';
+import { TextCoalescer } from './text-coalescer';
 import { TextReplay } from './text-replay';
 import { runToolPhase } from './tool-phase';
 
@@ -106,19 +107,26 @@ async function queryModel(
   const { run } = input;
   await d.hooks.beforeQuery(run, { turn });
   const started = performance.now();
-  const result: TurnResult = await d.provider.streamTurn({
-    requestId: `${run.runId}:${turn}`,
-    model: run.model,
-    system: input.system,
-    messages: [...messages],
-    tools,
-    maxTokens: input.maxTokens,
-    signal: input.signal,
-    onText: async (text) => {
-      const fresh = replay.next(text);
-      if (fresh) await d.events.emit({ type: 'text_delta', data: { text: fresh } });
-    },
-  });
+  // Tokens that arrive while a delta is being written go out together in the next one.
+  const deltas = new TextCoalescer((text) => d.events.emit({ type: 'text_delta', data: { text } }));
+  let result: TurnResult;
+  try {
+    result = await d.provider.streamTurn({
+      requestId: `${run.runId}:${turn}`,
+      model: run.model,
+      system: input.system,
+      messages: [...messages],
+      tools,
+      maxTokens: input.maxTokens,
+      signal: input.signal,
+      onText: (text) => deltas.push(replay.next(text)),
+    });
+  } catch (err) {
+    // Nothing of a failed turn may follow the events its failure leads to; a later attempt resends what was held back.
+    deltas.abandon();
+    throw err;
+  }
+  await deltas.flush();
   const latencyMs = Math.round(performance.now() - started);
   if (replay.diverged)
     run.log.warn('the model answered a resumed turn differently; its live text shows the earlier prefix', { turn });
