@@ -11,6 +11,7 @@ import { ToolRegistry } from './tools/registry';
 import { RunMetrics } from './run-metrics';
 import { abandonRun, executeRun, type RunServiceDeps } from './run-service';
 import { forkWorkspace } from './fork-workspace';
+import { runTestCommand } from './test-commands';
 import { RunWorker } from './worker';
 import { CancelWatcher } from './cancel-watch';
 import { PermissionGate } from './permission-gate';
@@ -83,6 +84,11 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
     logger: d.logger,
     runJob: (job, signal) => executeRun(runDeps, job, signal),
     forkJob: (job) => forkWorkspace(c.WORKDIR_ROOT, job),
+    testJob: (job) =>
+      runTestCommand(
+        { commands: c.TDD_TEST_COMMANDS, workdirRoot: c.WORKDIR_ROOT, timeoutMs: c.TDD_TEST_TIMEOUT_MS, outputLimitBytes: c.TDD_TEST_OUTPUT_LIMIT_BYTES },
+        job,
+      ),
     abandonJob: (job, reason) => abandonRun(runDeps, job, reason),
   });
   const app = createServiceApp({

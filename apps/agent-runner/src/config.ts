@@ -9,6 +9,13 @@ const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 /** An unset variable and an empty one (`KEY=` in an env file) mean the same: not configured. */
 const optionalSecret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
+/** The test commands `/tdd/validate` may run when TDD_TEST_COMMANDS is not set. */
+export const DEFAULT_TEST_COMMANDS: Record<string, string[]> = {
+  'npm-test': ['npm', 'test', '--silent'],
+  'node-test': ['node', '--test'],
+  pytest: ['python3', '-m', 'pytest', '-q'],
+};
+
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
@@ -69,6 +76,16 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
   SERVICE_CLIENT_ID: optionalSecret,
   SERVICE_CLIENT_SECRET: optionalSecret,
   SESSIONS_TIMEOUT_MS: env.ms.default(5000),
+  /**
+   * Test commands `POST /tdd/validate` may run in a session's working directory, by name: JSON
+   * `{ "<name>": ["argv0", "arg", …] }`, run without a shell. `{}` turns validation off.
+   */
+  TDD_TEST_COMMANDS: env
+    .json(z.record(z.string().regex(/^[\w.:-]{1,100}$/, 'names are letters, digits, ".", ":", "_" or "-"'), z.array(z.string().min(1)).min(1)))
+    .default(DEFAULT_TEST_COMMANDS),
+  /** A test command still running after this is killed (with everything it started); keep it under sessions' TDD_VALIDATE_WAIT_MS. */
+  TDD_TEST_TIMEOUT_MS: env.ms.default(45_000),
+  TDD_TEST_OUTPUT_LIMIT_BYTES: count(1024, 10 * 1024 * 1024).default(64 * 1024),
 })
   .superRefine(
     (c, ctx) => {

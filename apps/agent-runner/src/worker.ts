@@ -4,8 +4,12 @@ import {
   AGENT_RUNS_QUEUE,
   AgentRunJobSchema,
   ForkWorkspaceJobSchema,
+  RUN_TESTS_JOB_NAME,
+  RunTestsJobSchema,
   type AgentRunJob,
   type ForkWorkspaceJob,
+  type RunTestsJob,
+  type RunTestsResult,
 } from '@platform/contracts';
 import { errorFields, type Logger } from '@platform/service-kit';
 import type { z } from 'zod';
@@ -26,6 +30,8 @@ export interface RunWorkerOptions {
   logger: Logger;
   runJob: (job: AgentRunJob, signal: AbortSignal) => Promise<RunResult>;
   forkJob: (job: ForkWorkspaceJob) => Promise<string>;
+  /** Runs an allowed test command in a session's working directory (`/tdd/validate`); its result is the job's return value. */
+  testJob: (job: RunTestsJob) => Promise<RunTestsResult>;
   /** Ends the run of a job BullMQ failed without running it (stalled too often). */
   abandonJob: (job: AgentRunJob, reason: string) => Promise<void>;
   /** How long handed-back runs get to re-queue themselves once shutdown gave up waiting for them. */
@@ -114,6 +120,8 @@ export class RunWorker {
         return this.processRun(job, token, signal);
       case AGENT_JOB_NAMES.forkWorkspace:
         return { result: await this.o.forkJob(parse(ForkWorkspaceJobSchema, job)) };
+      case RUN_TESTS_JOB_NAME:
+        return this.o.testJob(parse(RunTestsJobSchema, job));
       default:
         throw new UnrecoverableError(`unknown job name "${job.name}"`);
     }

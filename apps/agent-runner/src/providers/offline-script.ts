@@ -1,6 +1,7 @@
 import type { ContentBlock, ToolName, ToolResultBlock, ToolUseBlock } from '@platform/contracts';
 import type { ConversationMessage } from './types';
 import { EMPTY_LISTING } from '../tools/list-files';
+import { planTaskReply } from './offline-tasks';
 
 /** What the offline model says next: text, and at most one tool call. */
 export interface OfflineReply {
@@ -32,6 +33,9 @@ function clean(input: string): string {
 export function planReply(messages: ConversationMessage[]): OfflineReply {
   const last = messages.at(-1);
   if (!last) return { text: 'There is nothing to answer yet.' };
+  // SOLO/TDD task queries (sessions names the task on the first line) get their deterministic answers.
+  const task = planTaskReply(messages, answer);
+  if (task) return task;
   const results = last.content.filter((b): b is ToolResultBlock => b.type === 'tool_result');
   if (results.length > 0) return { text: summarise(results, toolUsesBefore(messages)) };
   return answer(textOf(last.content));
