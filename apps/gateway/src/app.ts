@@ -17,6 +17,8 @@ import { VerifiedTokenCache } from './services/token-cache';
 import { DiscoveryService } from './services/discovery.service';
 import { wsUpgradeHandler } from './services/ws-upgrade';
 import { discoveryRoutes } from './routes/discovery.routes';
+import { docsRoutes } from './routes/docs.routes';
+import { GATEWAY_OPERATIONS } from './routes/endpoints';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -83,7 +85,11 @@ export function createApp(d: GatewayDeps): GatewayApp {
       ...(d.config.RATE_LIMIT_ENABLED ? [rateLimit(limiter)] : []),
       proxy.http,
     ],
-    routes: (a) => a.use(discoveryRoutes(discovery)),
+    openapi: { title: 'gateway', version: d.config.SERVICE_VERSION, operations: GATEWAY_OPERATIONS },
+    routes: (a) => {
+      a.use(discoveryRoutes(discovery));
+      a.use(docsRoutes({ resolver: d.resolver, breakers: d.breakers, logger: d.logger, routes, version: d.config.SERVICE_VERSION }));
+    },
   });
   const upgrade = wsUpgradeHandler({ routes, verifier: d.verifier, logger: d.logger, proxyUpgrade: proxy.upgrade });
   return { app, upgrade };

@@ -32,7 +32,7 @@ export const ROUTES: RouteRule[] = [
 ];
 
 /** Gateway-owned paths that need no access token. */
-export const GATEWAY_PUBLIC_PATHS = ['/api/discovery', '/api/endpoints', '/api/service-info', '/api/health', '/health', '/ready', '/metrics'];
+export const GATEWAY_PUBLIC_PATHS = ['/api/discovery', '/api/endpoints', '/api/service-info', '/api/health', '/health', '/ready', '/metrics', '/api/docs', '/api/docs/openapi.json', '/api/docs/assets'];
 
 /** The rule whose prefix matches `path` on a segment boundary (longest prefix wins). */
 export function matchRoute(routes: RouteRule[], path: string): RouteRule | undefined {

@@ -1,10 +1,100 @@
-import type { Endpoint } from '@platform/contracts';
+import {
+  ApiDocsLinksResponseSchema,
+  ApiHealthResponseSchema,
+  DiscoveryResponseSchema,
+  EndpointsResponseSchema,
+  HealthResponseSchema,
+  ServiceInfoResponseSchema,
+  endpointsFromOperations,
+  type ApiOperation,
+} from '@platform/contracts';
+import { z } from 'zod';
+
+const discovery = ['discovery'];
+const docs = ['docs'];
+
+/** The gateway's own routes, documented beside the services'. */
+export const GATEWAY_OPERATIONS: ApiOperation[] = [
+  {
+    method: 'GET',
+    path: '/api/discovery',
+    summary: 'Every service with its endpoints',
+    tags: discovery,
+    auth: 'public',
+    responses: {
+      200: { description: 'Services, versions, endpoints and instance counts', schema: DiscoveryResponseSchema },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/endpoints',
+    summary: 'Every endpoint of the platform',
+    tags: discovery,
+    auth: 'public',
+    responses: { 200: { description: 'One row per endpoint', schema: EndpointsResponseSchema } },
+  },
+  {
+    method: 'GET',
+    path: '/api/service-info',
+    summary: 'The gateway and its routing table',
+    tags: discovery,
+    auth: 'public',
+    responses: { 200: { description: 'Name, version and routes', schema: ServiceInfoResponseSchema } },
+  },
+  {
+    method: 'GET',
+    path: '/api/health',
+    summary: 'Readiness of every service instance',
+    tags: ['health'],
+    auth: 'public',
+    responses: {
+      200: { description: 'Every required service is up (or degraded)', schema: ApiHealthResponseSchema },
+      503: { description: 'A required service is down', schema: ApiHealthResponseSchema },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/health',
+    summary: 'The gateway is alive',
+    tags: ['health'],
+    auth: 'public',
+    responses: { 200: { description: 'Alive', schema: HealthResponseSchema } },
+  },
+  {
+    method: 'GET',
+    path: '/api/docs',
+    summary: 'API documentation: the interactive page, or its links as JSON',
+    description:
+      'With `Accept: application/json`: links to the OpenAPI document and the state of each service. Otherwise the Swagger UI page.',
+    tags: docs,
+    auth: 'public',
+    responses: {
+      200: { description: 'Links and service states (JSON), or the page (HTML)', schema: ApiDocsLinksResponseSchema },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/docs/openapi.json',
+    summary: 'The OpenAPI 3.1 document of the whole platform',
+    description:
+      'Merged from every service; a service that cannot be read keeps its last good copy or is listed in `x-unavailable-services`.',
+    tags: docs,
+    auth: 'public',
+    responses: { 200: { description: 'OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) } },
+  },
+  {
+    method: 'GET',
+    path: '/api/docs/assets/{file}',
+    summary: 'A file of the documentation page (Swagger UI, served locally)',
+    tags: docs,
+    auth: 'public',
+    request: {
+      params: z.object({ file: z.string().min(1).max(100) }),
+      examples: { params: { file: 'swagger-ui.css' } },
+    },
+    responses: { 200: { description: 'The file' }, 404: { description: 'No such file' } },
+  },
+];
 
 /** The gateway's own routes, listed in discovery beside the services'. */
-export const GATEWAY_ENDPOINTS: Endpoint[] = [
-  { method: 'GET', path: '/api/discovery', description: 'Every service with its endpoints', tags: ['discovery'], public: true },
-  { method: 'GET', path: '/api/endpoints', description: 'Every endpoint of the platform', tags: ['discovery'], public: true },
-  { method: 'GET', path: '/api/service-info', description: 'The gateway and its routing table', tags: ['discovery'], public: true },
-  { method: 'GET', path: '/api/health', description: 'Readiness of every service instance', tags: ['health'], public: true },
-  { method: 'GET', path: '/health', description: 'The gateway is alive', tags: ['health'], public: true },
-];
+export const GATEWAY_ENDPOINTS = endpointsFromOperations(GATEWAY_OPERATIONS);
