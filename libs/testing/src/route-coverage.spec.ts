@@ -17,7 +17,7 @@ describe('routeCoverage', () => {
   });
 
   it('is clean when both sides agree, ignoring ops and internal routes', () => {
-    const doc = { paths: { '/things/{id}': { get: {}, parameters: [] }, '/things': { post: {} } } };
+    const doc = { paths: { '/things/{id}': { get: {}, parameters: [] }, '/things': { post: {} }, '/health': { get: {} } } };
     expect(routeCoverage(app, doc)).toEqual({ undocumented: [], unmounted: [] });
   });
 });

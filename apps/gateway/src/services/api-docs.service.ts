@@ -14,8 +14,10 @@ export interface ApiDocsOptions {
   /** The gateway's own document, merged first. */
   gateway: OpenApiDocument;
   version: string;
-  /** How long a merged document is served before services are asked again. */
+  /** How long a complete merged document is served before services are asked again. */
   cacheMs?: number;
+  /** The same while some service could not be read: sooner, so it reappears soon after it is back. */
+  incompleteCacheMs?: number;
   /** Per service; a slow service must not hold the documentation up. */
   timeoutMs?: number;
 }
@@ -33,7 +35,7 @@ interface Merged {
 export class ApiDocsService {
   private readonly clients = new Map<string, ServiceClient>();
   private readonly lastGood = new Map<string, OpenApiDocument>();
-  private cached: { at: number; merged: Merged } | undefined;
+  private cached: { until: number; merged: Merged } | undefined;
   private building: Promise<Merged> | undefined;
 
   constructor(private readonly o: ApiDocsOptions) {}
@@ -52,7 +54,7 @@ export class ApiDocsService {
   }
 
   private async merged(): Promise<Merged> {
-    if (this.cached && Date.now() - this.cached.at < (this.o.cacheMs ?? 10_000)) return this.cached.merged;
+    if (this.cached && Date.now() < this.cached.until) return this.cached.merged;
     // Concurrent readers share one round of fetches.
     this.building ??= this.build().finally(() => (this.building = undefined));
     return this.building;
@@ -81,7 +83,11 @@ export class ApiDocsService {
       },
     );
     const merged = { doc, services };
-    this.cached = { at: Date.now(), merged };
+    const complete = services.every((s) => s.status === 'available');
+    this.cached = {
+      until: Date.now() + (complete ? (this.o.cacheMs ?? 10_000) : (this.o.incompleteCacheMs ?? 2000)),
+      merged,
+    };
     return merged;
   }
 
