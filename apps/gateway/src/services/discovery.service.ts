@@ -72,7 +72,7 @@ export class DiscoveryService {
       version: this.version,
       description: 'API gateway of the agent platform: routing, edge authentication, rate limits, circuit breakers',
       health_endpoint: '/health',
-      documentation_url: null,
+      documentation_url: '/api/docs',
       routes: this.routes.map((r) => ({ prefix: r.prefix, service: r.service, public: (r.publicPaths?.length ?? 0) > 0 })),
     };
   }
