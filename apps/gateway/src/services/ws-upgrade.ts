@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { bearerToken, type AccessTokenVerifier } from '@platform/auth-middleware';
 import { AppError, UnauthorizedError, errorFields, refuseUpgrade, requestIdOf, type Logger } from '@platform/service-kit';
 import { isPublic, matchRoute, type RouteRule } from '../route-table';
-import { isInternalPath } from '../middleware/guard';
+import { checkedPath } from '../middleware/guard';
 
 /** WebSocket upgrades through the gateway: same guard, routing and token rules as HTTP (token by header or `?token=`). */
 export function wsUpgradeHandler(o: {
@@ -17,9 +17,13 @@ export function wsUpgradeHandler(o: {
     socket.on('error', () => socket.destroy());
     const run = async () => {
       const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-      const path = decodeURIComponent(url.pathname);
+      // The same edge checks as plain HTTP: a bad path is a 400 envelope, not a failed upgrade.
+      const path = checkedPath(req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/');
       const rule = matchRoute(o.routes, path);
-      if (isInternalPath(path) || !rule) throw new AppError('ROUTE_NOT_FOUND', `No route for ${url.pathname}`);
+      if (!rule) throw new AppError('ROUTE_NOT_FOUND', `No route for ${url.pathname}`);
+      // The proxy drops anything else without a word: refuse it here with the envelope instead.
+      if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket')
+        throw new AppError('VALIDATION_ERROR', 'Only WebSocket upgrades (GET with Upgrade: websocket) are supported');
       if (!isPublic(rule, path)) {
         const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
         if (!token) throw new UnauthorizedError('Missing bearer token');

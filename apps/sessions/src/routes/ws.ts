@@ -30,6 +30,10 @@ export interface WsDeps {
 /** WebSocket on the stream path: events out; `{type:"query"}` and `{type:"ping"}` in. */
 export function sessionsWebSocket(d: WsDeps) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  // A handshake ws refuses (bad key, version, upgrade or method) gets the envelope, not ws's plain text.
+  wss.on('wsClientError', (err, socket, req) => {
+    if (!socket.destroyed) refuseUpgrade(socket as net.Socket, new AppError('VALIDATION_ERROR', err.message), requestIdOf(req));
+  });
 
   async function authorise(req: http.IncomingMessage): Promise<{ caller: Caller; sessionId: string; after: number | undefined }> {
     const url = new URL(req.url ?? '/', 'http://sessions.invalid');
@@ -53,6 +57,8 @@ export function sessionsWebSocket(d: WsDeps) {
     let close: (() => void) | undefined;
     const heartbeat = setInterval(() => send({ type: 'heartbeat', ts: new Date().toISOString() }), d.heartbeatMs);
     const forget = d.streams.add(() => ws.close(1001, 'server shutting down'));
+    // A malformed frame is emitted as 'error' (ws then closes the socket): unheard, it would end the process.
+    ws.on('error', (err) => logger.warn('websocket protocol error', errorFields(err)));
     ws.on('close', () => {
       clearInterval(heartbeat);
       close?.();
