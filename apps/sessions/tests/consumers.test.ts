@@ -145,4 +145,20 @@ describe('two sessions instances on the same stream', () => {
     });
     expect((await stored([script!.sessionId], follower.db)).map((r) => r.seq)).toEqual([1, 2, 3, 4]);
   }, 20_000);
+
+  it('create the stream and its group again when Redis lost them (restarted without persistence), and go on', async () => {
+    await waitUntil('an instance leads', () => a.built.consumer.isLeader || b.built.consumer.isLeader, 5000);
+    const consuming = a.built.consumer.isLeader ? a : b;
+    // What a Redis restarted empty looks like to the consumer: no stream, no group (reads fail with NOGROUP).
+    await h.redis.del(h.keys.EVENTS_STREAM);
+    const [script] = await runsOf(1);
+    await h.emit(script!.started(), script!.delta('after the loss'), script!.completed());
+
+    await waitUntil(
+      'the events are stored',
+      async () => (await stored([script!.sessionId], consuming.db)).length === 3,
+      10_000,
+    );
+    expect(await h.redis.xinfo('GROUPS', h.keys.EVENTS_STREAM)).toHaveLength(1);
+  }, 20_000);
 });

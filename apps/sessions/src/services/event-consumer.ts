@@ -56,11 +56,16 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
+    await this.ensureGroup();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Creates the consumer group (and the stream) unless it exists; from '0', as events apply idempotently. */
+  private async ensureGroup(): Promise<void> {
     await this.o.redis.xgroup('CREATE', this.o.stream, GROUP, '0', 'MKSTREAM').catch((err: unknown) => {
       if (!String(err).includes('BUSYGROUP')) throw err;
     });
-    this.running = true;
-    this.loop = this.run();
   }
 
   async stop(): Promise<void> {
@@ -85,6 +90,9 @@ export class EventConsumer {
         await this.tick();
       } catch (err) {
         this.o.logger.warn('event consumer error; retrying', errorFields(err));
+        // Redis came back without the stream or the group (restarted without persistence, flushed):
+        // create them again, or every read fails with NOGROUP forever and no run ever ends.
+        if (String(err).includes('NOGROUP')) await this.ensureGroup().catch(() => undefined);
         // The failed entry and the rest of its batch are pending: re-read them, in order, before new ones.
         pendingFirst = true;
         this.caughtUp = false;
