@@ -1,6 +1,21 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { AppError, errorFields } from '@platform/service-kit';
-import type { RateLimiter } from '../services/rate-limiter';
+import type { RateDecision, RateLimiter } from '../services/rate-limiter';
+
+/** Writes the RateLimit-* headers of a decision; returns the 429 to answer when the client is over the limit. */
+export function applyRateDecision(res: ServerResponse, decision: RateDecision): AppError | undefined {
+  const { rule } = decision;
+  res.setHeader('RateLimit-Limit', String(decision.limit));
+  res.setHeader('RateLimit-Remaining', String(decision.remaining));
+  res.setHeader('RateLimit-Reset', String(decision.resetS));
+  res.setHeader('RateLimit-Policy', `${decision.limit};w=${rule.windowS}`);
+  if (decision.allowed) return undefined;
+  return new AppError('RATE_LIMITED', `Too many requests; limit is ${decision.limit} per ${rule.windowS} s`, {
+    details: { limit: decision.limit, window_s: rule.windowS, retry_after_s: decision.resetS },
+    headers: { 'Retry-After': String(decision.resetS) },
+  });
+}
 
 /** Per route and per client (user id when authenticated, else IP); 429 in the envelope with RateLimit-* headers. */
 export function rateLimit(limiter: RateLimiter): RequestHandler {
@@ -17,16 +32,8 @@ export function rateLimit(limiter: RateLimiter): RequestHandler {
       req.log.warn('rate limiter unavailable; allowing request', errorFields(err));
       return next();
     }
-    res.setHeader('RateLimit-Limit', String(decision.limit));
-    res.setHeader('RateLimit-Remaining', String(decision.remaining));
-    res.setHeader('RateLimit-Reset', String(decision.resetS));
-    res.setHeader('RateLimit-Policy', `${decision.limit};w=${rule.windowS}`);
-    if (!decision.allowed) {
-      throw new AppError('RATE_LIMITED', `Too many requests; limit is ${decision.limit} per ${rule.windowS} s`, {
-        details: { limit: decision.limit, window_s: rule.windowS, retry_after_s: decision.resetS },
-        headers: { 'Retry-After': String(decision.resetS) },
-      });
-    }
+    const refusal = applyRateDecision(res, decision);
+    if (refusal) throw refusal;
     next();
   };
 }

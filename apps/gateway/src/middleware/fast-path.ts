@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express, RequestHandler } from 'express';
+import { bearerToken } from '@platform/auth-middleware';
+import type { AccessTokenClaims } from '@platform/contracts';
+import { errorFields, requestIdOf, runWithContext, type Logger, type Metrics, type RequestContext } from '@platform/service-kit';
+import { isPublic, matchRoute, type RouteRule } from '../route-table';
+import type { RateLimiter } from '../services/rate-limiter';
+import type { VerifiedTokenCache } from '../services/token-cache';
+import type { UpstreamProxy } from '../services/upstream-proxy';
+import { AccessRecorder, securityHeaders, sendEnvelope } from './edge-response';
+import { pathRefusal } from './guard';
+import { applyRateDecision } from './rate-limit';
+
+export interface FastPathDeps {
+  routes: RouteRule[];
+  logger: Logger;
+  metrics: Metrics;
+  verifier: VerifiedTokenCache;
+  limiter: RateLimiter | undefined;
+  proxy: UpstreamProxy;
+  cors: RequestHandler;
+}
+
+/** Takes a request (true) or leaves it to Express (false); `slow` hands a taken request back to Express before anything is written. */
+export type FastPath = (req: IncomingMessage, res: ServerResponse, slow: () => void) => boolean;
+
+/** Lets `fast` see every request before the Express app does. */
+export function withFastPath(app: Express, fast: FastPath): Express {
+  const target = app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, done?: unknown) => void };
+  const expressHandle = target.handle.bind(app);
+  target.handle = (req, res, done) => {
+    if (!fast(req, res, () => expressHandle(req, res, done))) expressHandle(req, res, done);
+  };
+  return app;
+}
+
+/**
+ * Proxied requests that carry a bearer token skip Express: the same edge stack (request id and context,
+ * security headers, access log and metrics, path guard, CORS, token check, rate limit, breaker, envelope
+ * errors) as plain functions, without Express's per-request prototype swaps and middleware walk.
+ * Everything else — gateway routes, preflights, upgrades, requests without a token (public routes
+ * limited per IP, or a 401) — goes through the Express app, which has the same behaviour.
+ */
+export function proxiedFastPath(d: FastPathDeps): FastPath {
+  const security = securityHeaders();
+  const recorder = new AccessRecorder(d.logger, d.metrics);
+
+  async function handle(req: IncomingMessage, res: ServerResponse, rule: RouteRule, path: string, token: string, slow: () => void): Promise<void> {
+    let claims = d.verifier.peek(token);
+    let verifyError: unknown;
+    if (!claims) {
+      try {
+        claims = await d.verifier.verify(token);
+      } catch (err) {
+        verifyError = err;
+      }
+    }
+    // A public route with a bad token is still served, limited per IP: Express knows the client's IP.
+    if (!claims && isPublic(rule, path)) return slow();
+    const start = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    let child: Logger | undefined;
+    const log = () => (child ??= d.logger.child({ request_id: requestId }));
+    const method = req.method ?? 'GET';
+    res.setHeader('X-Request-Id', requestId);
+    for (const [name, value] of security) res.setHeader(name, value);
+    res.once('finish', () => recorder.record(requestId, method, path, `${rule.prefix}/*`, res.statusCode, start));
+    const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+    const context: RequestContext = { requestId, get logger() { return log(); }, ...(traceparent ? { traceparent } : {}) };
+    await runWithContext(context, async () => {
+      try {
+        const refusal = pathRefusal(method, path);
+        if (refusal) throw refusal;
+        if (req.headers.origin !== undefined) d.cors(req as Parameters<RequestHandler>[0], res as Parameters<RequestHandler>[1], () => undefined);
+        if (!claims) throw verifyError;
+        await limit(req, res, path, claims, log);
+        await d.proxy.forward(rule, req, res);
+      } catch (err) {
+        sendEnvelope(res, requestId, err, log, method, path);
+      }
+    });
+  }
+
+  async function limit(req: IncomingMessage, res: ServerResponse, path: string, claims: AccessTokenClaims, log: () => Logger): Promise<void> {
+    const rule = d.limiter?.ruleFor(req.method ?? 'GET', path);
+    if (!d.limiter || !rule) return;
+    let decision;
+    try {
+      decision = await d.limiter.hit(rule, `u:${claims.sub}`);
+    } catch (err) {
+      // Redis down: serve rather than refuse everyone; the outage shows in logs and readiness.
+      log().warn('rate limiter unavailable; allowing request', errorFields(err));
+      return;
+    }
+    const refusal = applyRateDecision(res, decision);
+    if (refusal) throw refusal;
+  }
+
+  return (req, res, slow) => {
+    const method = req.method;
+    if (method === 'OPTIONS' || req.headers.upgrade !== undefined) return false;
+    const token = bearerToken(req.headers.authorization);
+    if (!token) return false;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const rule = matchRoute(d.routes, path);
+    if (!rule) return false;
+    void handle(req, res, rule, path, token, slow);
+    return true;
+  };
+}
