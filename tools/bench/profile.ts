@@ -23,10 +23,14 @@ async function main(): Promise<void> {
   } finally {
     await rig.stop();
   }
-  const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  // tsx's loader thread writes a profile too: the main thread's is the largest.
+  const file = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort((x, y) => fs.statSync(path.join(dir, y)).size - fs.statSync(path.join(dir, x)).size)[0];
   if (!file) throw new Error(`no profile written in ${dir}`);
   const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-  process.stdout.write(`${summarizeProfile(profile, 30)}\n${path.join(dir, file)}\n`);
+  process.stdout.write(`${summarizeProfile(profile, Number(process.env.PROFILE_TOP ?? 40))}\n${path.join(dir, file)}\n`);
 }
 
 main().then(
