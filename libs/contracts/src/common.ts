@@ -1,9 +1,19 @@
 import { z } from 'zod';
 
+/**
+ * A keyset cursor as db-kit writes it: base64url of a JSON array (so it starts with `WyI`, `["`).
+ * The pattern is for the generated document; the service decodes and checks the rest.
+ */
+export const KeysetCursorSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .meta({ pattern: '^WyI[A-Za-z0-9_-]*$', description: 'Opaque: the next_cursor of the previous page' });
+
 /** Cursor pagination query shared by every list endpoint. */
 export const PageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: KeysetCursorSchema.optional(),
 });
 export type PageQuery = z.infer<typeof PageQuerySchema>;
 

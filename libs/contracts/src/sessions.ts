@@ -150,7 +150,11 @@ export const MessageSchema = z.object({
   created_at: z.string(),
 });
 export type Message = z.infer<typeof MessageSchema>;
-export const MessageListQuerySchema = PageQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const MessageListQuerySchema = PageQuerySchema.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** Messages page by sequence number, not by keyset. */
+  cursor: z.string().min(1).max(512).optional(),
+});
 export const MessageListResponseSchema = pageOf(MessageSchema);
 
 export const ToolCallStatusSchema = z.enum(['pending', 'denied', 'running', 'succeeded', 'failed', 'cancelled']);

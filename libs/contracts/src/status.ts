@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageOf } from './common';
+import { KeysetCursorSchema, pageOf } from './common';
 import { ServiceNameSchema } from './registry';
 
 /** Statuspage's component states, best first. */
@@ -128,7 +128,7 @@ export const IncidentListQuerySchema = z.strictObject({
   status: IncidentStatusSchema.optional(),
   service: ServiceNameSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: KeysetCursorSchema.optional(),
 });
 export type IncidentListQuery = z.infer<typeof IncidentListQuerySchema>;
 export const IncidentListResponseSchema = pageOf(IncidentSchema);

@@ -43,7 +43,7 @@ export const STATUS_OPERATIONS: ApiOperation[] = [
     auth: 'public',
     request: {
       query: StatusHistoryQuerySchema,
-      examples: { query: { service: 'sessions', since: '2026-01-01T00:00:00Z' } },
+      examples: { query: { service: 'sessions' } },
     },
     responses: { 200: { description: 'History points and state changes', schema: StatusHistoryResponseSchema } },
   },
