@@ -24,6 +24,9 @@ export function wsUpgradeHandler(o: {
       // The proxy drops anything else without a word: refuse it here with the envelope instead.
       if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket')
         throw new AppError('VALIDATION_ERROR', 'Only WebSocket upgrades (GET with Upgrade: websocket) are supported');
+      // The proxy forwards the headers but not the body, so an upstream would wait for it forever.
+      if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined)
+        throw new AppError('VALIDATION_ERROR', 'A WebSocket handshake carries no body');
       if (!isPublic(rule, path)) {
         const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
         if (!token) throw new UnauthorizedError('Missing bearer token');
