@@ -19,6 +19,8 @@ import { streamRoutes } from './routes/stream.routes';
 import { internalRoutes } from './routes/internal.routes';
 import { runControlRoutes } from './routes/run-control.routes';
 import { webhookSettingsRoutes } from './routes/webhook-settings.routes';
+import { soloRoutes } from './routes/solo.routes';
+import { tddRoutes } from './routes/tdd.routes';
 import { sessionsWebSocket } from './routes/ws';
 import { SESSIONS_OPERATIONS } from './routes/endpoints';
 
@@ -98,6 +100,8 @@ export function createApp(d: SessionsDeps): SessionsApp {
       a.use(runControlRoutes({ control: s.control, permissions: s.permissions, records: s.records, verifier }));
       a.use(sessionsRoutes({ sessions, runs, idempotency: s.idempotency, verifier, queryWaitMaxMs: c.QUERY_WAIT_MAX_MS }));
       a.use(internalRoutes({ runner: s.runnerApi, permissions: s.permissions, verifier }));
+      a.use(soloRoutes({ solo: s.solo, idempotency: s.idempotency, verifier }));
+      a.use(tddRoutes({ tdd: s.tdd, idempotency: s.idempotency, verifier }));
       a.use(databaseErrors());
     },
   });

@@ -21,6 +21,11 @@ export const SessionsConfigSchema = BaseConfigSchema.extend({
   /** Longest a `?wait=true` query holds the request before answering 202. */
   QUERY_WAIT_MAX_MS: env.ms.default(30_000),
   SSE_HEARTBEAT_MS: env.ms.default(15_000),
+  /**
+   * Longest `POST /tdd/validate` waits for a runner to run the test command: above agent-runner's
+   * TDD_TEST_TIMEOUT_MS, below the gateway's UPSTREAM_TIMEOUT_MS.
+   */
+  TDD_VALIDATE_WAIT_MS: env.ms.default(55_000),
   /** How long a fork waits for the runner to copy the working directory before answering anyway. */
   FORK_WAIT_MS: env.ms.default(10_000),
   /** Queued runs older than this with no job in the queue are enqueued again (the outbox sweep). */

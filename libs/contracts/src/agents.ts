@@ -3,8 +3,11 @@ import { ProviderNameSchema, RunStatusSchema } from './sessions';
 
 /**
  * The seeds' SOLO and TDD agents: built-in session templates driven through sessions' normal run
- * path (`/solo/*`, `/tdd/*`). Each call that asks the model something answers 200 with the parsed
- * answer once its run ends within the wait, or 202 with `AgentRunPending` while it still runs.
+ * path (`/solo/*`, `/tdd/*`). A call that asks the model something waits (bounded) for its run: once
+ * the run completed it answers 200 (201 for genesis, which creates a session) with the parsed answer;
+ * while the run still goes, 202 with an `AgentRunRef` saying where to follow it; when the run ended
+ * otherwise (failed, cancelled, timed out), 200 with the `AgentRunRef` and its error, as
+ * `POST /api/v1/sessions/{id}/query?wait=true` does.
  */
 export const SOLO_TEMPLATE_ID = 'solo-genesis';
 export const TDD_TEMPLATE_ID = 'tdd';
@@ -32,14 +35,16 @@ export const AgentModelOptionsSchema = z.strictObject({
 /** How the model's answer was read: a JSON object as asked, or plain text the fields were recovered from. */
 export const AgentAnswerFormatSchema = z.enum(['json', 'text']);
 
-/** The run a call started, and where to follow it when the answer is not in yet (202). */
-export const AgentRunPendingSchema = z.object({
+/** The run a call started, how it stands, and where to follow it. */
+export const AgentRunRefSchema = z.object({
   session_id: z.uuid(),
   run_id: z.uuid(),
   status: RunStatusSchema,
+  /** Why the run ended without an answer (failed, cancelled, timed out); null otherwise. */
+  error: z.string().nullable(),
   links: z.object({ run: z.string(), messages: z.string(), stream: z.string() }),
 });
-export type AgentRunPending = z.infer<typeof AgentRunPendingSchema>;
+export type AgentRunRef = z.infer<typeof AgentRunRefSchema>;
 const AnsweredRunSchema = z.object({ session_id: z.uuid(), run_id: z.uuid(), status: z.literal('completed') });
 
 // ---- SOLO ----
@@ -80,7 +85,7 @@ export type SoloEvent = z.infer<typeof SoloEventSchema>;
 /** `POST /solo/orchestrator`: queued behind the session's active run, if any; answers 202. */
 export const SoloOrchestratorRequestSchema = z.strictObject({ session_id: z.uuid(), event: SoloEventSchema });
 export type SoloOrchestratorRequest = z.infer<typeof SoloOrchestratorRequestSchema>;
-export const SoloOrchestratorResponseSchema = AgentRunPendingSchema.extend({ event_type: z.enum(['answers', 'task', 'feedback']) });
+export const SoloOrchestratorResponseSchema = AgentRunRefSchema.extend({ event_type: z.enum(['answers', 'task', 'feedback']) });
 export type SoloOrchestratorResponse = z.infer<typeof SoloOrchestratorResponseSchema>;
 
 /** `GET /solo/status[?session_id=]`: the agent and the caller's SOLO sessions (newest first, at most 20). */

@@ -1,5 +1,15 @@
 import { Queue, QueueEvents } from 'bullmq';
-import { AGENT_JOB_NAMES, AGENT_RUNS_QUEUE, type AgentRunJob, type ForkWorkspaceJob } from '@platform/contracts';
+import { randomUUID } from 'node:crypto';
+import {
+  AGENT_JOB_NAMES,
+  AGENT_RUNS_QUEUE,
+  RUN_TESTS_JOB_NAME,
+  RunTestsResultSchema,
+  type AgentRunJob,
+  type ForkWorkspaceJob,
+  type RunTestsJob,
+  type RunTestsResult,
+} from '@platform/contracts';
 import { bullConnection, defaultJobOptions } from '@platform/queue-kit';
 
 /** Producer side of the `agent-runs` queue. */
@@ -44,13 +54,35 @@ export class AgentRunsQueue {
     if (job && (await job.isWaiting() || await job.isDelayed())) await job.remove().catch(() => undefined);
   }
 
-  /** Asks the runner to copy a working directory; resolves true if it finished within `waitMs`. */
-  async forkWorkspace(job: ForkWorkspaceJob, waitMs: number): Promise<boolean> {
+  private async queueEvents(): Promise<QueueEvents> {
     this.events ??= new QueueEvents(AGENT_RUNS_QUEUE, { connection: bullConnection(this.o.redisUrl, { forWorker: true }), prefix: this.o.prefix });
     await this.events.waitUntilReady();
+    return this.events;
+  }
+
+  /**
+   * Asks a runner to run a test command (it holds the working directory) and waits up to `waitMs` for
+   * the result; undefined when none came, and then the job is withdrawn if no runner has taken it yet.
+   * Never retried: a test run is not something to repeat behind the caller's back.
+   */
+  async runTests(job: RunTestsJob, waitMs: number): Promise<RunTestsResult | undefined> {
+    const events = await this.queueEvents();
+    const added = await this.queue.add(RUN_TESTS_JOB_NAME, job, { jobId: `tests-${randomUUID()}`, attempts: 1 });
+    try {
+      return RunTestsResultSchema.parse(await added.waitUntilFinished(events, waitMs));
+    } catch (err) {
+      if (await added.isWaiting().catch(() => false)) await added.remove().catch(() => undefined);
+      if (err instanceof Error && /timed out before finishing/.test(err.message)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Asks the runner to copy a working directory; resolves true if it finished within `waitMs`. */
+  async forkWorkspace(job: ForkWorkspaceJob, waitMs: number): Promise<boolean> {
+    const events = await this.queueEvents();
     const added = await this.queue.add(AGENT_JOB_NAMES.forkWorkspace, job, { jobId: `fork-${job.to_session_id}` });
     try {
-      await added.waitUntilFinished(this.events, waitMs);
+      await added.waitUntilFinished(events, waitMs);
       return true;
     } catch {
       return false;

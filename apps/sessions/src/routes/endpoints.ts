@@ -22,6 +22,7 @@ import {
 import { RunParamsSchema, RUN_ID, S, SESSION_ID, notFound, sessionParams } from './endpoints.shared';
 import { RUN_CONTROL_OPERATIONS } from './endpoints.run-control';
 import { STREAM_OPERATIONS, WEBHOOK_SETTINGS_OPERATIONS } from './endpoints.streams';
+import { AGENT_OPERATIONS } from './endpoints.agents';
 
 const session = (description: string) => ({ description, schema: SessionSchema });
 const idempotent = {
@@ -187,6 +188,7 @@ export const SESSIONS_OPERATIONS: ApiOperation[] = [
   ...RUN_CONTROL_OPERATIONS,
   ...WEBHOOK_SETTINGS_OPERATIONS,
   ...STREAM_OPERATIONS,
+  ...AGENT_OPERATIONS,
 ];
 
 /** The routes sessions publishes to the registry (and so to `/api/discovery`). */

@@ -18,6 +18,7 @@ import { RunnerApiService } from './runner-api.service';
 import { SessionRecordsService } from './session-records.service';
 import { IdempotencyService } from './idempotency.service';
 import { leaderTick } from './leader-tick';
+import { buildAgents } from './agents/build-agents';
 import { SecretBox } from './webhooks/secret-box';
 import { WebhookSettingsService } from './webhooks/webhook-settings.service';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
@@ -98,6 +99,7 @@ export function buildServices(d: SessionsDeps) {
     deliveries,
     runnerApi: new RunnerApiService({ sessions: sessionsRepo, runs: runsRepo, log }),
     records: new SessionRecordsService({ audit: new AuditRepository(d.db), webhooks: webhooksRepo, visible }),
+    ...buildAgents(d, sessions, runs),
     leaderTick: tick,
   };
 }
