@@ -18,6 +18,9 @@ import { proxiedFastPath, withFastPath } from './middleware/fast-path';
 import { DiscoveryService } from './services/discovery.service';
 import { wsUpgradeHandler } from './services/ws-upgrade';
 import { discoveryRoutes } from './routes/discovery.routes';
+import { systemRoutes } from './routes/system.routes';
+import { SystemInfo } from './services/system-info';
+import { PlatformStatus } from './services/platform-status';
 import { docsRoutes } from './routes/docs.routes';
 import { GATEWAY_OPERATIONS } from './routes/endpoints';
 
@@ -33,6 +36,8 @@ export interface GatewayDeps {
   metrics: Metrics;
   /** The routing table; tests add routes to local upstreams. */
   routes?: RouteRule[];
+  /** status-aggregator (its breaker, a short timeout, no retries) for the platform summary of `/health`. */
+  statusAggregator?: ServiceClient;
 }
 
 export interface GatewayApp {
@@ -58,6 +63,13 @@ export function createApp(d: GatewayDeps): GatewayApp {
     timeoutMs: d.config.UPSTREAM_TIMEOUT_MS,
     bodyLimitBytes: bytesOf(d.config.BODY_LIMIT),
   });
+  const system = new SystemInfo({ registry: d.registry, config: d.config, bodyLimitBytes: bytesOf(d.config.BODY_LIMIT) });
+  const platform = new PlatformStatus({
+    client: d.statusAggregator,
+    logger: d.logger,
+    cacheMs: d.config.PLATFORM_STATUS_CACHE_MS,
+    timeoutMs: d.config.PLATFORM_STATUS_TIMEOUT_MS,
+  });
   const discovery = new DiscoveryService(d.registry, routes, d.config.SERVICE_VERSION, d.config.REQUIRED_SERVICES);
   const corsMiddleware = cors({
     origin: (origin, cb) => cb(null, origin !== undefined && d.config.CORS_ORIGINS.includes(origin)),
@@ -80,6 +92,7 @@ export function createApp(d: GatewayDeps): GatewayApp {
     bodyLimit: d.config.BODY_LIMIT,
     trustProxy: d.config.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
+    healthDetails: async () => ({ platform: await platform.summary() }),
     // Everything proxied streams through untouched, so it runs before any body parsing.
     beforeBody: [
       edgeGuard(),
@@ -91,6 +104,7 @@ export function createApp(d: GatewayDeps): GatewayApp {
     openapi: { title: 'gateway', version: d.config.SERVICE_VERSION, operations: GATEWAY_OPERATIONS },
     routes: (a) => {
       a.use(discoveryRoutes(discovery));
+      a.use(systemRoutes(system));
       a.use(docsRoutes({ resolver: d.resolver, breakers: d.breakers, logger: d.logger, routes, version: d.config.SERVICE_VERSION }));
     },
   });

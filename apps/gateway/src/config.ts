@@ -28,6 +28,10 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   REGISTRY_CACHE_MS: env.ms.default(1000),
   /** Services that must have a live instance for `/api/health` to be ok (default: every routed service). */
   REQUIRED_SERVICES: env.list.optional(),
+  /** `GET /health` asks status-aggregator for the platform summary at most this often (failures included)… */
+  PLATFORM_STATUS_CACHE_MS: env.ms.default(5000),
+  /** …and waits at most this long for it, so the liveness probe stays fast. */
+  PLATFORM_STATUS_TIMEOUT_MS: env.ms.default(1000),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 

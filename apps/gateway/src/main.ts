@@ -39,7 +39,9 @@ runMain('gateway', async () => {
   });
   const auth = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000 });
   const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
-  const { app, upgrade } = createApp({ config, logger, redis, lifecycle, resolver, breakers, verifier, registry, metrics });
+  // For /health's platform summary: fast or nothing (no retries), through the aggregator's breaker.
+  const statusAggregator = new ServiceClient({ target: 'status-aggregator', resolver, breakers, logger, timeoutMs: config.PLATFORM_STATUS_TIMEOUT_MS, retries: 0 });
+  const { app, upgrade } = createApp({ config, logger, redis, lifecycle, resolver, breakers, verifier, registry, metrics, statusAggregator });
   const running = await serve({
     name: 'gateway',
     app,

@@ -21,6 +21,9 @@ export const ROUTES: RouteRule[] = [
   { prefix: '/channels', service: 'channels' },
   { prefix: '/api/v1/sessions', service: 'sessions' },
   { prefix: '/api/v1/webhook-settings', service: 'sessions' },
+  // The seeds' SOLO and TDD agents run on sessions' machinery.
+  { prefix: '/solo', service: 'sessions' },
+  { prefix: '/tdd', service: 'sessions' },
   // Status: read-only states are public (admins see more with a token); the metrics need one.
   { prefix: '/api/production-status', service: 'status-aggregator', publicPaths: ['/api/production-status'] },
   {
@@ -32,7 +35,7 @@ export const ROUTES: RouteRule[] = [
 ];
 
 /** Gateway-owned paths that need no access token. */
-export const GATEWAY_PUBLIC_PATHS = ['/api/discovery', '/api/endpoints', '/api/service-info', '/api/health', '/health', '/ready', '/metrics', '/api/docs', '/api/docs/openapi.json', '/api/docs/assets'];
+export const GATEWAY_PUBLIC_PATHS = ['/', '/media', '/api/discovery', '/api/endpoints', '/api/service-info', '/api/health', '/health', '/ready', '/metrics', '/api/docs', '/api/docs/openapi.json', '/api/docs/assets'];
 
 /** The rule whose prefix matches `path` on a segment boundary (longest prefix wins). */
 export function matchRoute(routes: RouteRule[], path: string): RouteRule | undefined {

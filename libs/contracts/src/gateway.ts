@@ -67,10 +67,9 @@ export const PlatformSummarySchema = z.object({
   status: z.union([ComponentStateSchema, z.literal('unknown')]),
   description: z.string().nullable(),
   services: z.record(z.string(), ComponentStateSchema),
-  /** When the gateway last got an answer (null: never). */
+  /** When status-aggregator last answered (null: never); the gateway asks again after PLATFORM_STATUS_CACHE_MS. */
   checked_at: z.string().nullable(),
-  /** True when the last answer is older than the cache period (the aggregator did not answer since). */
-  stale: z.boolean(),
+  /** Why the status is `unknown`. */
   error: z.string().optional(),
 });
 export type PlatformSummary = z.infer<typeof PlatformSummarySchema>;

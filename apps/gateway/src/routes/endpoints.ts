@@ -3,8 +3,10 @@ import {
   ApiHealthResponseSchema,
   DiscoveryResponseSchema,
   EndpointsResponseSchema,
-  HealthResponseSchema,
+  GatewayHealthResponseSchema,
+  MediaInfoResponseSchema,
   ServiceInfoResponseSchema,
+  SystemInfoResponseSchema,
   endpointsFromOperations,
   type ApiOperation,
 } from '@platform/contracts';
@@ -55,10 +57,29 @@ export const GATEWAY_OPERATIONS: ApiOperation[] = [
   {
     method: 'GET',
     path: '/health',
-    summary: 'The gateway is alive',
+    summary: 'The gateway is alive, with a summary of the platform',
+    description:
+      "Always 200 while the gateway answers (the liveness probe). `platform` is status-aggregator's production status, " +
+      'asked at most every PLATFORM_STATUS_CACHE_MS with a PLATFORM_STATUS_TIMEOUT_MS bound; `unknown` while it cannot be asked.',
     tags: ['health'],
     auth: 'public',
-    responses: { 200: { description: 'Alive', schema: HealthResponseSchema } },
+    responses: { 200: { description: 'Alive', schema: GatewayHealthResponseSchema } },
+  },
+  {
+    method: 'GET',
+    path: '/',
+    summary: 'System information: name, version, the services the registry knows, links',
+    tags: ['system'],
+    auth: 'public',
+    responses: { 200: { description: 'System information', schema: SystemInfoResponseSchema } },
+  },
+  {
+    method: 'GET',
+    path: '/media',
+    summary: 'Streaming endpoints (SSE, WebSocket), dashboard assets, and the request limits',
+    tags: ['system'],
+    auth: 'public',
+    responses: { 200: { description: 'Streams, assets and limits', schema: MediaInfoResponseSchema } },
   },
   {
     method: 'GET',
