@@ -1,23 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DiscoveryResponseSchema } from '@platform/contracts';
 import { findRepoRoot } from '@platform/testing';
+import { collectPageErrors, launchChromium } from './support/browser';
 import { startPlatform, type Platform } from './support/platform';
 
 jest.setTimeout(60_000);
 
-/** Debian's Chromium (`apt-get install chromium`); playwright's own browser download is not used. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** The aggregator polls every 300 ms here, so a stopped service must show as down well within this. */
 const OUTAGE_BOUND_MS = 10_000;
 const OUTPUT_DIR = path.join(findRepoRoot(), 'test-output');
@@ -29,8 +19,6 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   [platform, browser] = await Promise.all([
     startPlatform({
       name: 'e2e-dashboard',
@@ -43,13 +31,10 @@ beforeAll(async () => {
         CHANNELS_COUNT_TTL_MS: '1000',
       },
     }),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
+  collectPageErrors(page, consoleErrors);
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
 }, 90_000);
 
@@ -125,9 +110,7 @@ describe('the dashboard in a real browser, through the gateway', () => {
   it('is readable on a phone: one column of cards and nothing wider than the screen', async () => {
     const phone = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
     try {
-      phone.on('console', (m) => {
-        if (m.type() === 'error') consoleErrors.push(`phone console: ${m.text()}`);
-      });
+      collectPageErrors(phone, consoleErrors, 'phone ');
       await phone.goto(`${platform.gateway.url}/dashboard`);
       await phone.waitForSelector(card('channels', 'operational'));
 
