@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { ErrorEnvelope } from '@platform/contracts';
 import { AppError, errorFields, type Logger, type Metrics } from '@platform/service-kit';
+import { AccessLog } from './access-log';
 
 /** The platform's security headers (service-kit's createServiceApp uses the same helmet options). */
 export const HELMET_OPTIONS: HelmetOptions = {
@@ -52,17 +53,21 @@ export function sendEnvelope(res: ServerResponse, requestId: string, err: unknow
 
 /** Records what service-kit's request-log and metrics middlewares record: one access line with the request id; count and latency by route template. */
 export class AccessRecorder {
+  private readonly log: AccessLog;
+
   constructor(
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.log = new AccessLog(logger);
+  }
 
   record(requestId: string, method: string, path: string, route: string, status: number, startNs: bigint): void {
     const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
     const labels = { method, route, status: String(status) };
     this.metrics.httpRequests.inc(labels);
     this.metrics.httpDuration.observe(labels, seconds);
-    this.logger.log(status >= 500 ? 'warn' : 'info', 'request', {
+    this.log.write(status >= 500 ? 'warn' : 'info', 'request', {
       request_id: requestId,
       method,
       path,
