@@ -3,7 +3,7 @@ import { startHaproxy } from './haproxy';
 import { load, medianOf, type LoadResult } from './load';
 import { signUp } from './accounts';
 import { startBenchPlatform, type BenchPlatform } from './platform';
-import { spawnTs, type BenchProcess } from './processes';
+import { cpuTimeMs, spawnTs, type BenchProcess } from './processes';
 
 export const TARGETS = ['a', 'b', 'c', 'd', 'e'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -39,6 +39,8 @@ export interface GatewayReport {
 export const BENCH_PATH = '/api/channels/bench';
 
 export interface GatewayRig {
+  /** The process whose CPU each target costs (the proxy; for a, the upstream itself). */
+  pids: Record<Target, number>;
   upstream: BenchProcess;
   platform: BenchPlatform;
   token: string;
@@ -47,7 +49,7 @@ export interface GatewayRig {
 }
 
 /** Starts the upstream, the three reference proxies and the platform with the upstream registered as `channels`. */
-export async function startGatewayRig(targets: readonly Target[], gatewayNodeArgs: string[] = []): Promise<GatewayRig> {
+export async function startGatewayRig(targets: readonly Target[], gatewayNodeArgs: string[] = [], gatewayEnv: Record<string, string> = {}): Promise<GatewayRig> {
   const up = await freePort();
   const upstream = await spawnTs('bench-upstream', 'tools/bench/servers/upstream.ts', [String(up)], `http://127.0.0.1:${up}`);
   const others: BenchProcess[] = [];
@@ -58,13 +60,20 @@ export async function startGatewayRig(targets: readonly Target[], gatewayNodeArg
   };
   try {
     const [hp, cp, dp] = await Promise.all([freePort(), freePort(), freePort()]);
-    const starts: Array<Promise<BenchProcess>> = [];
-    if (targets.includes('b')) starts.push(startHaproxy(hp, up));
-    if (targets.includes('c')) starts.push(spawnTs('naive-proxy', 'tools/bench/servers/naive-proxy.ts', [String(cp), upstream.url], `http://127.0.0.1:${cp}`));
-    if (targets.includes('d')) starts.push(spawnTs('fastify-proxy', 'tools/bench/servers/fastify-proxy.ts', [String(dp), upstream.url], `http://127.0.0.1:${dp}`));
-    others.push(...(await Promise.all(starts)));
-    platform = await startBenchPlatform({ name: 'bench-gateway', gatewayNodeArgs });
+    const pids = { a: upstream.pid, b: -1, c: -1, d: -1, e: -1 };
+    const started = async (t: Target, p: Promise<BenchProcess>) => {
+      const proc = await p;
+      others.push(proc);
+      pids[t] = proc.pid;
+    };
+    await Promise.all([
+      targets.includes('b') && started('b', startHaproxy(hp, up)),
+      targets.includes('c') && started('c', spawnTs('naive-proxy', 'tools/bench/servers/naive-proxy.ts', [String(cp), upstream.url], `http://127.0.0.1:${cp}`)),
+      targets.includes('d') && started('d', spawnTs('fastify-proxy', 'tools/bench/servers/fastify-proxy.ts', [String(dp), upstream.url], `http://127.0.0.1:${dp}`)),
+    ]);
+    platform = await startBenchPlatform({ name: 'bench-gateway', gatewayNodeArgs, gatewayEnv });
     await platform.registerInstance('channels', upstream.url);
+    pids.e = platform.gateway.pid;
     const user = await signUp(platform.gateway.url);
     const urls: Record<Target, string> = {
       a: upstream.url,
@@ -73,7 +82,7 @@ export async function startGatewayRig(targets: readonly Target[], gatewayNodeArg
       d: `http://127.0.0.1:${dp}`,
       e: platform.gateway.url,
     };
-    return { upstream, platform, token: user.token, urls, stop };
+    return { pids, upstream, platform, token: user.token, urls, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -105,9 +114,11 @@ export async function gatewayBench(o: GatewayOptions, log: (line: string) => voi
     const rounds = Object.fromEntries(TARGETS.map((t) => [t, [] as LoadResult[]])) as Record<Target, LoadResult[]>;
     for (let r = 1; r <= o.rounds; r++) {
       for (const t of targets) {
+        const cpu0 = cpuTimeMs(rig.pids[t]);
         const res = await load({ url: `${rig.urls[t]}${BENCH_PATH}`, connections: o.connections, durationS: o.durationS, headers: headersOf(t) });
+        res.cpuMsPerKReq = ((cpuTimeMs(rig.pids[t]) - cpu0) * 1000) / Math.max(1, res.requests);
         rounds[t].push(res);
-        log(`  round ${r} ${t}: ${Math.round(res.rps)} rps, p50 ${res.p50} ms, p99 ${res.p99} ms${res.non2xx || res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ''}`);
+        log(`  round ${r} ${t}: ${Math.round(res.rps)} rps, p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.cpuMsPerKReq.toFixed(0)} CPU ms/1k req${res.non2xx || res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ''}`);
       }
     }
     const median: Partial<Record<Target, LoadResult>> = {};

@@ -15,6 +15,8 @@ export interface LoadResult {
   durationS: number;
   /** Answers by status code. */
   statuses: Record<string, number>;
+  /** CPU the measured process spent per 1,000 requests (ms), when measured. */
+  cpuMsPerKReq?: number;
 }
 
 export interface LoadOptions {
@@ -70,7 +72,7 @@ export function percentile(values: number[], p: number): number {
 
 /** The median of each field over rounds. */
 export function medianOf(rounds: LoadResult[]): LoadResult {
-  const pick = (k: Exclude<keyof LoadResult, 'statuses'>) => median(rounds.map((r) => r[k]));
+  const pick = (k: Exclude<keyof LoadResult, 'statuses' | 'cpuMsPerKReq'>) => median(rounds.map((r) => r[k]));
   return {
     rps: pick('rps'),
     answered: pick('answered'),
@@ -83,5 +85,6 @@ export function medianOf(rounds: LoadResult[]): LoadResult {
     timeouts: pick('timeouts'),
     durationS: pick('durationS'),
     statuses: rounds.at(-1)?.statuses ?? {},
+    ...(rounds.some((r) => r.cpuMsPerKReq !== undefined) ? { cpuMsPerKReq: median(rounds.map((r) => r.cpuMsPerKReq ?? Number.NaN)) } : {}),
   };
 }

@@ -1,6 +1,6 @@
 /** The parts of V8's `.cpuprofile` format the summary reads. */
 export interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }>;
   samples?: number[];
   timeDeltas?: number[];
 }
@@ -44,7 +44,7 @@ export function summarizeProfile(p: CpuProfile, top: number): string {
 }
 
 /** Inclusive time (self plus callees) of the functions whose script matches `filter`, in percent of all samples. */
-export function inclusiveProfile(p: CpuProfile & { nodes: Array<{ children?: number[] }> }, filter: RegExp, top: number): string {
+export function inclusiveProfile(p: CpuProfile, filter: RegExp, top: number): string {
   const hits = new Map<number, number>();
   for (const id of p.samples ?? []) hits.set(id, (hits.get(id) ?? 0) + 1);
   const total = [...hits.values()].reduce((a, b) => a + b, 0) || 1;
@@ -67,7 +67,7 @@ export function inclusiveProfile(p: CpuProfile & { nodes: Array<{ children?: num
     const counted = filter.test(url) && !onStack.has(fn);
     if (counted) byFn.set(fn, (byFn.get(fn) ?? 0) + subtree(id));
     const next = counted ? new Set(onStack).add(fn) : onStack;
-    for (const c of (n as { children?: number[] }).children ?? []) walk(c, next);
+    for (const c of n.children ?? []) walk(c, next);
   };
   walk(p.nodes[0]!.id, new Set());
   return [...byFn.entries()]

@@ -2,24 +2,28 @@
  * Profiles the gateway's hot path: starts the gateway rig with `--cpu-prof`, loads the authenticated
  * bench route, stops the gateway and prints where the CPU went (self time by function and by package).
  * Usage: `node --import tsx tools/bench/profile.ts [seconds=10]`; the profile is kept in bench-results/profiles.
+ * PROFILE_GATEWAY_ENV='{"LOG_LEVEL":"warn"}' overrides the gateway's environment (A/B runs); PROFILE_TOP=n lines.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { BENCH_PATH, startGatewayRig } from './gateway-bench';
 import { load } from './load';
-import { RESULTS_DIR } from './processes';
+import { cpuTimeMs, RESULTS_DIR } from './processes';
 import { summarizeProfile, type CpuProfile } from './profile-summary';
 
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
   const dir = path.join(RESULTS_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   fs.mkdirSync(dir, { recursive: true });
-  const rig = await startGatewayRig(['e'], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const env = JSON.parse(process.env.PROFILE_GATEWAY_ENV ?? '{}') as Record<string, string>;
+  const rig = await startGatewayRig(['e'], ['--cpu-prof', `--cpu-prof-dir=${dir}`], env);
   try {
     const headers = { authorization: `Bearer ${rig.token}` };
     await load({ url: `${rig.urls.e}${BENCH_PATH}`, connections: 50, durationS: 1, headers });
+    const cpu0 = cpuTimeMs(rig.pids.e);
     const r = await load({ url: `${rig.urls.e}${BENCH_PATH}`, connections: 50, durationS: seconds, headers });
-    process.stdout.write(`gateway: ${Math.round(r.rps)} rps, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}\n`);
+    const cpu = ((cpuTimeMs(rig.pids.e) - cpu0) * 1000) / r.requests;
+    process.stdout.write(`gateway: ${Math.round(r.rps)} rps, p50 ${r.p50} ms, p99 ${r.p99} ms, ${cpu.toFixed(0)} CPU ms per 1k requests, non-2xx ${r.non2xx}\n`);
   } finally {
     await rig.stop();
   }
