@@ -29,6 +29,16 @@ describe('agent-runner config', () => {
     expect(c.MODEL_PRICES['offline-']).toEqual({ input_per_mtok: 0, output_per_mtok: 0 });
   });
 
+  it('takes the /tdd/validate test commands as JSON argv lists; unset or empty means the defaults', () => {
+    const defaults = loadAgentRunnerConfig(base).TDD_TEST_COMMANDS;
+    expect(defaults).toEqual({ 'npm-test': ['npm', 'test', '--silent'], 'node-test': ['node', '--test'], pytest: ['python3', '-m', 'pytest', '-q'] });
+    expect(loadAgentRunnerConfig({ ...base, TDD_TEST_COMMANDS: '' }).TDD_TEST_COMMANDS).toEqual(defaults);
+    expect(loadAgentRunnerConfig({ ...base, TDD_TEST_COMMANDS: '{}' }).TDD_TEST_COMMANDS).toEqual({});
+    expect(problemsOf({ TDD_TEST_COMMANDS: 'npm test' })).toEqual(['TDD_TEST_COMMANDS: must be JSON']);
+    expect(problemsOf({ TDD_TEST_COMMANDS: '{"t": []}' })).toEqual([expect.stringMatching(/^TDD_TEST_COMMANDS: t: /)]);
+    expect(problemsOf({ TDD_TEST_COMMANDS: '{"a b": ["x"]}' })).toEqual([expect.stringMatching(/^TDD_TEST_COMMANDS: /)]);
+  });
+
   it('has production defaults for crash recovery and permission waits, and takes test-sized values', () => {
     expect(loadAgentRunnerConfig(base)).toMatchObject({
       LOCK_DURATION_MS: 30_000,

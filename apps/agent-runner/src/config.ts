@@ -78,11 +78,14 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
   SESSIONS_TIMEOUT_MS: env.ms.default(5000),
   /**
    * Test commands `POST /tdd/validate` may run in a session's working directory, by name: JSON
-   * `{ "<name>": ["argv0", "arg", …] }`, run without a shell. `{}` turns validation off.
+   * `{ "<name>": ["argv0", "arg", …] }`, run without a shell. `{}` turns validation off; unset or empty: the defaults.
    */
-  TDD_TEST_COMMANDS: env
-    .json(z.record(z.string().regex(/^[\w.:-]{1,100}$/, 'names are letters, digits, ".", ":", "_" or "-"'), z.array(z.string().min(1)).min(1)))
-    .default(DEFAULT_TEST_COMMANDS),
+  TDD_TEST_COMMANDS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    env
+      .json(z.record(z.string().regex(/^[\w.:-]{1,100}$/, 'names are letters, digits, ".", ":", "_" or "-"'), z.array(z.string().min(1)).min(1)))
+      .default(DEFAULT_TEST_COMMANDS),
+  ),
   /** A test command still running after this is killed (with everything it started); keep it under sessions' TDD_VALIDATE_WAIT_MS. */
   TDD_TEST_TIMEOUT_MS: env.ms.default(45_000),
   TDD_TEST_OUTPUT_LIMIT_BYTES: count(1024, 10 * 1024 * 1024).default(64 * 1024),
