@@ -63,6 +63,8 @@ export interface Platform {
   api: JsonClient;
   /** The key auth signs access tokens with (so tests can forge tokens auth would accept). */
   signingKey: KeyObject;
+  /** auth's database (e.g. to read its audit log, which no route serves). */
+  authDatabaseUrl: string;
   admin: { email: string; password: string };
   corsOrigin: string;
   /** Stops the processes, drops the database and deletes the Redis keys. Safe after a failed start. */
@@ -220,6 +222,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       ...(statusClient ? { statusAggregator } : {}),
       api,
       signingKey: signing.privateKey,
+      authDatabaseUrl: running.db!.url,
       admin,
       corsOrigin,
       stop,
