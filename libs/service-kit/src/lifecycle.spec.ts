@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { Express } from 'express';
 import { createServiceApp } from './create-app';
 import { Lifecycle, serve, type RunningService } from './lifecycle';
@@ -106,5 +107,27 @@ describe('serve and shutdown', () => {
     await Promise.all([h.running.shutdown('a'), h.running.shutdown('b')]);
     await h.running.shutdown('c');
     expect(h.events).toEqual(['closed second', 'closed first']);
+  });
+
+  it.each([
+    ['headers over the limit', `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    ['a malformed request line', 'GARBAGE\r\n\r\n', 400, 'VALIDATION_ERROR'],
+    ['a header with no colon', 'GET /health HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n', 400, 'VALIDATION_ERROR'],
+  ])('answers a request node cannot parse (%s) with the error envelope', async (_what, raw, status, code) => {
+    const h = await start();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(h.running.port, '127.0.0.1', () => socket.end(raw));
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    await h.running.shutdown('test');
+
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${code}`);
+    const requestId = /x-request-id: (\S+)/i.exec(head)?.[1];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(body)).toMatchObject({ error_code: code, request_id: requestId });
   });
 });

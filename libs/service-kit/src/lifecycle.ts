@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { ConfigError } from './config';
 import { errorFields, type Logger } from './logger';
 import type { RegistryRegistration } from './registration';
+import { answerClientError } from './upgrade';
 
 /** Shared shutdown state: readiness turns false and keep-alive connections are closed once draining starts. */
 export class Lifecycle {
@@ -57,6 +58,7 @@ export async function serve(o: ServeOptions): Promise<RunningService> {
   const server = http.createServer(o.app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.on('clientError', answerClientError);
   o.onServer?.(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
