@@ -98,6 +98,15 @@ describe('every public endpoint, fuzzed through the gateway', () => {
     },
   );
 
+  it("answers headers over node's 16 KB limit with 431 HEADERS_TOO_LARGE in the envelope", async () => {
+    const c = { method: 'GET', target: '/auth/profile', headers: { 'x-padding': 'p'.repeat(20_000) } };
+
+    const res = await send(platform.gateway.url, c);
+
+    tally.record('GET /auth/profile (20 KB header)', 0, c, res);
+    expect({ status: res.status, broken: verdict(res) }).toEqual({ status: 431, broken: undefined });
+  });
+
   it('reached every endpoint with both real and garbage ids', () => {
     const untried = endpoints.map((e) => `${e.method} ${e.path}`).filter((g) => (tally.groups[g]?.cases ?? 0) < 10);
 
