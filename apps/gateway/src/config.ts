@@ -28,10 +28,10 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   REGISTRY_CACHE_MS: env.ms.default(1000),
   /** Services that must have a live instance for `/api/health` to be ok (default: every routed service). */
   REQUIRED_SERVICES: env.list.optional(),
-  /** `GET /health` asks status-aggregator for the platform summary at most this often (failures included)… */
+  /** `GET /health` refreshes its platform summary from status-aggregator in the background at most this often… */
   PLATFORM_STATUS_CACHE_MS: env.ms.default(5000),
-  /** …and waits at most this long for it, so the liveness probe stays fast. */
-  PLATFORM_STATUS_TIMEOUT_MS: env.ms.default(1000),
+  /** …giving up on an answer after this long (only the gateway's first /health waits for one: keep it under probe timeouts). */
+  PLATFORM_STATUS_TIMEOUT_MS: env.ms.default(800),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 

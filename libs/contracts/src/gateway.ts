@@ -67,7 +67,7 @@ export const PlatformSummarySchema = z.object({
   status: z.union([ComponentStateSchema, z.literal('unknown')]),
   description: z.string().nullable(),
   services: z.record(z.string(), ComponentStateSchema),
-  /** When status-aggregator last answered (null: never); the gateway asks again after PLATFORM_STATUS_CACHE_MS. */
+  /** When status-aggregator last answered (null: never); the gateway asks again in the background after PLATFORM_STATUS_CACHE_MS. */
   checked_at: z.string().nullable(),
   /** Why the status is `unknown`. */
   error: z.string().optional(),

@@ -59,8 +59,8 @@ export const GATEWAY_OPERATIONS: ApiOperation[] = [
     path: '/health',
     summary: 'The gateway is alive, with a summary of the platform',
     description:
-      "Always 200 while the gateway answers (the liveness probe). `platform` is status-aggregator's production status, " +
-      'asked at most every PLATFORM_STATUS_CACHE_MS with a PLATFORM_STATUS_TIMEOUT_MS bound; `unknown` while it cannot be asked.',
+      "Always 200 while the gateway answers (the liveness probe). `platform` is status-aggregator's production status as last " +
+      'seen, refreshed in the background at most every PLATFORM_STATUS_CACHE_MS (bounded by PLATFORM_STATUS_TIMEOUT_MS); `unknown` while it cannot be asked.',
     tags: ['health'],
     auth: 'public',
     responses: { 200: { description: 'Alive', schema: GatewayHealthResponseSchema } },

@@ -14,19 +14,27 @@ export interface PlatformStatusOptions {
 
 /**
  * The platform summary of the gateway's `/health`, from status-aggregator's production status. The
- * liveness probe must stay fast and must not fail because something else is down: one refresh at a
- * time, bounded by `timeoutMs`, at most every `cacheMs`; when the aggregator cannot answer, `unknown`.
+ * liveness probe must stay fast and must not fail because something else is down: the last answer is
+ * served while a refresh runs in the background (one at a time, bounded by `timeoutMs`, at most every
+ * `cacheMs`); only the very first call waits for one. When the aggregator cannot answer: `unknown`.
  */
 export class PlatformStatus {
   private last: { status: ProductionStatus; at: Date } | undefined;
   private lastError: string | undefined;
   private attemptedAt = 0;
+  private settled = false;
   private refreshing: Promise<void> | undefined;
 
   constructor(private readonly o: PlatformStatusOptions) {}
 
   async summary(): Promise<PlatformSummary> {
-    if (Date.now() - this.attemptedAt >= this.o.cacheMs) await (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined)));
+    if (Date.now() - this.attemptedAt >= this.o.cacheMs) {
+      this.refreshing ??= this.refresh().finally(() => {
+        this.refreshing = undefined;
+        this.settled = true;
+      });
+    }
+    if (!this.settled && this.refreshing) await this.refreshing;
     const checkedAt = this.last ? this.last.at.toISOString() : null;
     if (this.lastError !== undefined || !this.last) {
       return { status: 'unknown', description: null, services: {}, checked_at: checkedAt, error: this.lastError ?? 'not asked yet' };
