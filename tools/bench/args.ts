@@ -10,8 +10,8 @@ export interface BenchArgs {
   concurrency: number[];
   /** Session sizes (messages) for the cost-growth part. */
   sizes: number[];
-  /** Runs per concurrent session in the run-throughput part. */
-  runsPerSession: number;
+  /** Runs queued at once for the runner-alone figure. */
+  backlog: number;
 }
 
 const USAGE = `npm run bench [-- options]
@@ -20,7 +20,7 @@ const USAGE = `npm run bench [-- options]
   --rounds N          interleaved rounds per target (default 3)
   --connections N     autocannon connections (default 50)
   --concurrency 1,20,100   concurrent sessions for run throughput
-  --runs-per-session N     one-turn runs each session makes per level (default 10)
+  --backlog N         runs queued at once for the runner-alone figure (default 200)
   --sizes 1000,10000,100000   messages per session for cost growth`;
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -32,7 +32,7 @@ const positive = (name: string, v: string) => {
 
 /** Parses the command line of `npm run bench`; throws with the usage on anything unknown. */
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { parts: [...PARTS], durationS: 5, rounds: 3, connections: 50, concurrency: [1, 20, 100], sizes: [1000, 10_000, 100_000], runsPerSession: 10 };
+  const a: BenchArgs = { parts: [...PARTS], durationS: 5, rounds: 3, connections: 50, concurrency: [1, 20, 100], sizes: [1000, 10_000, 100_000], backlog: 200 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? '';
@@ -48,7 +48,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--rounds': a.rounds = Math.round(positive(flag, value())); break;
       case '--connections': a.connections = Math.round(positive(flag, value())); break;
       case '--concurrency': a.concurrency = list(value()).map((v) => Math.round(positive(flag, v))); break;
-      case '--runs-per-session': a.runsPerSession = Math.round(positive(flag, value())); break;
+      case '--backlog': a.backlog = Math.round(positive(flag, value())); break;
       case '--sizes': a.sizes = list(value()).map((v) => Math.round(positive(flag, v))); break;
       case '--help': case '-h': throw new Error(USAGE);
       default: throw new Error(`unknown option ${flag}\n${USAGE}`);

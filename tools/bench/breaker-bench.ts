@@ -4,7 +4,9 @@ import { startGatewayRig, type GatewayRig } from './gateway-bench';
 import { spawnTs, type BenchProcess } from './processes';
 
 export interface BreakerReport {
-  /** Answers of the gateway while the upstream is down and its breaker open (autocannon, all statuses). */
+  /** Answers of the gateway while the upstream is down and its breaker open, at a paced 1,000 requests/s (10 connections). */
+  paced: LoadResult;
+  /** The same at saturation (autocannon, 50 connections, all statuses). */
   whileOpen: LoadResult;
   /** Share of those answers that were 503 UPSTREAM_UNAVAILABLE. */
   share503: number;
@@ -19,6 +21,7 @@ export interface BreakerReport {
 /** The route the breaker part takes down: the gateway sends it to the `sessions` service, registered here as a bench upstream. */
 const PATH = '/api/v1/sessions/bench';
 const BREAKER_RESET_MS = 5000;
+const PACED_RATE = 1000;
 
 async function timed(url: string, token: string): Promise<{ status: number; ms: number }> {
   const t0 = process.hrtime.bigint();
@@ -48,9 +51,12 @@ export async function breakerBench(o: { connections: number; durationS: number }
     }
     const probes: number[] = [];
     for (let i = 0; i < 200; i++) probes.push((await timed(url, rig.token)).ms);
-    const result = await load({ url, connections: o.connections, durationS: o.durationS, headers: { authorization: `Bearer ${rig.token}` } });
+    const headers = { authorization: `Bearer ${rig.token}` };
+    const paced = await load({ url, connections: 10, durationS: o.durationS, headers, overallRate: PACED_RATE });
+    log(`  open breaker, paced ${PACED_RATE}/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms`);
+    const result = await load({ url, connections: o.connections, durationS: o.durationS, headers });
     const share503 = (result.statuses['503'] ?? 0) / Math.max(1, result.requests);
-    log(`  open breaker: ${Math.round(result.answered)} answers/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${Math.round(share503 * 100)}% 503`);
+    log(`  open breaker, saturated: ${Math.round(result.answered)} answers/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${Math.round(share503 * 100)}% 503`);
     upstream = await startUpstream();
     const back = Date.now();
     let recoveryMs = Number.NaN;
@@ -62,7 +68,7 @@ export async function breakerBench(o: { connections: number; durationS: number }
       await new Promise((r) => setTimeout(r, 10));
     }
     log(`  first 200 ${recoveryMs} ms after the upstream returned (breaker reset ${BREAKER_RESET_MS} ms)`);
-    return { whileOpen: result, share503, recoveryMs, breakerResetMs: BREAKER_RESET_MS, probeP50Ms: percentile(probes, 50), probeP99Ms: percentile(probes, 99) };
+    return { paced, whileOpen: result, share503, recoveryMs, breakerResetMs: BREAKER_RESET_MS, probeP50Ms: percentile(probes, 50), probeP99Ms: percentile(probes, 99) };
   } finally {
     await upstream?.stop();
     if (own) await rig.stop();

@@ -26,6 +26,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   method?: 'GET' | 'POST';
   body?: string;
+  /** Paced load: this many requests per second in all (else as fast as the connections go). */
+  overallRate?: number;
 }
 
 /** One autocannon run (in this process, one thread). */
@@ -37,6 +39,7 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     headers: o.headers ?? {},
     method: o.method ?? 'GET',
     ...(o.body !== undefined ? { body: o.body } : {}),
+    ...(o.overallRate !== undefined ? { overallRate: o.overallRate } : {}),
   });
   const ok = (r as unknown as Record<string, number>)['2xx'] ?? 0;
   return {

@@ -117,3 +117,27 @@ export function cpuTimeMs(pid: number): number {
   }
 }
 const CLOCK_TICKS = 100;
+
+/** Resident memory of a process (bytes), from /proc (Linux); NaN where unreadable. */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Runs `fn` while sampling `pid`'s RSS every `everyMs`: the result, RSS before, and the peak seen. */
+export async function withRssPeak<T>(pid: number, fn: () => Promise<T>, everyMs = 10): Promise<{ value: T; before: number; peak: number }> {
+  const before = rssBytes(pid);
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), everyMs);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, rssBytes(pid));
+    return { value, before, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,6 +1,6 @@
 import type { BenchResults } from './run';
 import { TARGET_NAMES, TARGETS } from './gateway-bench';
-import { fmtNum, fmtRatio, markdownTable, verdict } from './format';
+import { fmtMiB, fmtNum, fmtRatio, markdownTable, verdict } from './format';
 
 function gatewaySection(r: BenchResults): string[] {
   const g = r.gateway;
@@ -31,15 +31,65 @@ function breakerSection(r: BenchResults): string[] {
     markdownTable(
       ['measure', 'value'],
       [
-        ['answers/s under load (50 conn.)', fmtNum(b.whileOpen.answered)],
-        ['p50 / p99 under load (ms)', `${b.whileOpen.p50} / ${b.whileOpen.p99}`],
+        ['p50 / p99 at a paced 1,000 req/s (ms)', `${b.paced.p50} / ${b.paced.p99}`],
+        ['answers/s at saturation (50 conn.)', fmtNum(b.whileOpen.answered)],
+        ['p50 / p99 at saturation (ms)', `${b.whileOpen.p50} / ${b.whileOpen.p99}`],
         ['share of 503 answers', `${Math.round(b.share503 * 100)}%`],
         ['p50 / p99 one at a time (ms)', `${fmtNum(b.probeP50Ms)} / ${fmtNum(b.probeP99Ms)}`],
         ['upstream back -> first 200 (ms)', `${fmtNum(b.recoveryMs)} (breaker reset ${b.breakerResetMs} ms)`],
       ],
     ),
     '',
-    `Goal: p99 <= 5 ms under load: ${verdict(b.whileOpen.p99 <= 5)}.`,
+    `Goal: p99 <= 5 ms (paced 1,000 req/s): ${verdict(b.paced.p99 <= 5)}.`,
+    '',
+  ];
+}
+
+function runsSection(r: BenchResults): string[] {
+  const x = r.runs;
+  if (!x) return [];
+  const rows = x.levels.map((l) => [
+    String(l.sessions),
+    fmtNum(l.runsPerS),
+    `${fmtNum(l.firstEventP50)} / ${fmtNum(l.firstEventP99)}`,
+    `${fmtNum(l.messageCompleteP50)} / ${fmtNum(l.messageCompleteP99)}`,
+    String(l.runs),
+    String(l.failed),
+  ]);
+  const at20 = x.levels.find((l) => l.sessions === 20);
+  const best = Math.max(...x.levels.map((l) => l.runsPerS));
+  return [
+    '### 2. Run throughput (one-turn runs, offline provider)',
+    '',
+    `Bare BullMQ no-op worker: ${fmtNum(x.bullmq.jobsPerS)} jobs/s (${x.bullmq.jobs} jobs, concurrency ${x.bullmq.concurrency}). ` +
+      `Agent-runner alone (backlog of ${x.runner.runs} runs): ${fmtNum(x.runner.runsPerS)} runs/s = ${fmtRatio(x.runnerVsBullmq)} of bare BullMQ.`,
+    '',
+    markdownTable(['sessions', 'runs/s', 'first event p50 / p99 ms', 'message_complete p50 / p99 ms', 'runs', 'not completed'], rows),
+    '',
+    `Goals: runner >= 0.5x BullMQ: ${verdict(x.runnerVsBullmq >= 0.5)}; end to end >= 1,000 runs/s: ${verdict(best >= 1000)}; ` +
+      `at 20 sessions first event p50 <= 10 ms: ${verdict(at20 ? at20.firstEventP50 <= 10 : undefined)}, message_complete p99 <= 50 ms: ${verdict(at20 ? at20.messageCompleteP99 <= 50 : undefined)}.`,
+    '',
+  ];
+}
+
+function costSection(r: BenchResults): string[] {
+  const c = r.cost;
+  if (!c || c.points.length === 0) return [];
+  const base = c.points[0]!;
+  const rows = c.points.map((p) => [
+    fmtNum(p.messages),
+    `${fmtNum(p.firstPageMs)} (${fmtRatio(p.firstPageMs / base.firstPageMs)})`,
+    `${fmtNum(p.deepPageMs)} (${fmtRatio(p.deepPageMs / base.deepPageMs)})`,
+    fmtMiB(p.pageRssGrowth),
+    `${fmtNum(p.forkMs)} (${fmtRatio(p.forkMs / base.forkMs)})${p.forkStatus === 201 ? '' : `, answered ${p.forkStatus}`}`,
+    `${fmtMiB(p.forkRssGrowth)} (${fmtRatio(p.forkRssGrowth / base.forkRssGrowth)})`,
+  ]);
+  return [
+    '### 4. Cost growth (sessions filled straight in the database; sessions process RSS sampled every 10 ms)',
+    '',
+    markdownTable(['messages', 'first page ms (vs smallest)', 'page at 90% depth ms', 'page RSS peak growth', 'fork ms (vs smallest)', 'fork RSS peak growth'], rows),
+    '',
+    'Pages should stay flat; fork time and memory should grow no faster than the message count (10x per row).',
     '',
   ];
 }
@@ -53,6 +103,8 @@ export function renderReport(r: BenchResults): string {
     `Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memGiB} GiB, Node ${m.node}${m.haproxy ? `, HAProxy ${m.haproxy}` : ''}; load average at start ${m.loadAvg.join(' / ')}.`,
     '',
     ...gatewaySection(r),
+    ...runsSection(r),
     ...breakerSection(r),
+    ...costSection(r),
   ].join('\n');
 }

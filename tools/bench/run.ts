@@ -13,6 +13,7 @@ import { breakerBench, type BreakerReport } from './breaker-bench';
 import { runsBench, type RunsReport } from './runs-bench';
 import { costBench, type CostReport } from './cost-bench';
 import { renderReport } from './report';
+import { startAgentsRig, type AgentsRig } from './agents-rig';
 import { killAll, RESULTS_DIR } from './processes';
 import { haproxyVersion } from './haproxy';
 
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const results: BenchResults = { date: new Date().toISOString(), machine: machine(), args, durationS: 0 };
   let rig: GatewayRig | undefined;
+  let agents: AgentsRig | undefined;
   try {
     if (args.parts.includes('gateway') || args.parts.includes('breaker')) {
       if (args.parts.includes('gateway')) {
@@ -66,16 +68,20 @@ async function main(): Promise<void> {
     }
     await rig?.stop();
     rig = undefined;
-    if (args.parts.includes('runs')) {
-      log(`run throughput: one-turn runs at ${args.concurrency.join(', ')} concurrent sessions`);
-      results.runs = await runsBench({ concurrency: args.concurrency, runsPerSession: args.runsPerSession, durationS: args.durationS }, log);
-    }
-    if (args.parts.includes('cost')) {
-      log(`cost growth: sessions of ${args.sizes.join(', ')} messages`);
-      results.cost = await costBench({ sizes: args.sizes }, log);
+    if (args.parts.includes('runs') || args.parts.includes('cost')) {
+      agents = await startAgentsRig();
+      if (args.parts.includes('runs')) {
+        log(`run throughput: one-turn runs at ${args.concurrency.join(', ')} concurrent sessions`);
+        results.runs = await runsBench({ concurrency: args.concurrency, durationS: args.durationS, backlog: args.backlog }, log, agents);
+      }
+      if (args.parts.includes('cost')) {
+        log(`cost growth: sessions of ${args.sizes.join(', ')} messages`);
+        results.cost = await costBench({ sizes: args.sizes }, log, agents);
+      }
     }
   } finally {
     await rig?.stop();
+    await agents?.stop();
   }
   results.durationS = Math.round((Date.now() - started) / 1000);
   const text = renderReport(results);
