@@ -16,11 +16,15 @@ export function wsUpgradeHandler(o: {
     const requestId = requestIdOf(req);
     socket.on('error', () => socket.destroy());
     const run = async () => {
-      const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+      // Split by hand: `new URL` reads a target such as `//x` as a host and throws.
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      const rawPath = q < 0 ? target : target.slice(0, q);
+      const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
       // The same edge checks as plain HTTP: a bad path is a 400 envelope, not a failed upgrade.
-      const path = checkedPath(req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/');
+      const path = checkedPath(req.method ?? 'GET', rawPath);
       const rule = matchRoute(o.routes, path);
-      if (!rule) throw new AppError('ROUTE_NOT_FOUND', `No route for ${url.pathname}`);
+      if (!rule) throw new AppError('ROUTE_NOT_FOUND', `No route for ${rawPath}`);
       // The proxy drops anything else without a word: refuse it here with the envelope instead.
       if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket')
         throw new AppError('VALIDATION_ERROR', 'Only WebSocket upgrades (GET with Upgrade: websocket) are supported');
@@ -28,7 +32,7 @@ export function wsUpgradeHandler(o: {
       if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined)
         throw new AppError('VALIDATION_ERROR', 'A WebSocket handshake carries no body');
       if (!isPublic(rule, path)) {
-        const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
+        const token = bearerToken(req.headers.authorization) ?? query.get('token') ?? undefined;
         if (!token) throw new UnauthorizedError('Missing bearer token');
         await o.verifier.verify(token);
       }
