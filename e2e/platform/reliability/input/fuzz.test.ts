@@ -142,6 +142,15 @@ describe('a WebSocket stream', () => {
     expect({ status: res.status, broken: verdict(res) }).toEqual({ status: 400, broken: undefined });
   });
 
+  it('answers an upgrade whose target starts with // with 404 in the envelope', async () => {
+    const c = { method: 'GET', target: '//', headers: { ...WS_HANDSHAKE } };
+
+    const res = await send(platform.gateway.url, c);
+
+    tally.record('WS //', 0, c, res);
+    expect({ status: res.status, broken: verdict(res) }).toEqual({ status: 404, broken: undefined });
+  });
+
   it.each(MALFORMED_FRAMES)(
     'closes the stream of a client that sends %s, and sessions stays up',
     async (what, bytes) => {
