@@ -312,7 +312,7 @@ describe('stream entries the consumer cannot use', () => {
     await runReaches(s.id, run_id, 'completed');
     // The killed write failed (a whole batch is retried one by one, or the read is retried): nothing is lost or reordered.
     const retried = ['event consumer error; retrying', 'batched apply failed; applying one by one'];
-    expect(h.sessions.logs().some((l) => retried.includes(l.message))).toBe(true);
+    expect(h.sessions.logs().some((l) => retried.includes(String(l.message)))).toBe(true);
     const rows = await h.sessions.db.sessionEvent.findMany({ where: { sessionId: s.id }, orderBy: { seq: 'asc' } });
     expect(rows.map((r) => [r.seq, r.runSeq])).toEqual([
       [1, 0],

@@ -43,7 +43,7 @@ describe('the interactive API docs at /api/docs, in a real browser', () => {
     try {
       await page.goto(`${platform.gateway.url}/api/docs`);
       // Swagger UI renders one block per operation once it has fetched and parsed the merged document.
-      await page.waitForFunction((n) => document.querySelectorAll('.opblock').length >= n, documented, { timeout: 30_000 });
+      await page.waitForFunction(`document.querySelectorAll('.opblock').length >= ${documented}`, undefined, { timeout: 30_000 });
       // An operation with several tags is shown under each: count distinct method + path pairs.
       const rendered = await page.$$eval(
         '.opblock',
