@@ -22,6 +22,8 @@ export const SYSTEM_LINKS: Record<string, string> = {
   production_status: '/api/production-status',
   status: '/api/status/components',
   dashboard: '/dashboard',
+  docs: '/api/docs',
+  openapi: '/api/docs/openapi.json',
   jwks: '/auth/.well-known/jwks.json',
   profile: '/auth/profile',
   channels: '/api/channels',
