@@ -2,15 +2,24 @@ import { PrismaClientInitializationError, PrismaClientKnownRequestError } from '
 import type { ErrorRequestHandler } from 'express';
 import { AppError } from '@platform/service-kit';
 
-const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03']);
+const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+interface MaybeDatabaseError {
+  code?: unknown;
+  /** Where Prisma's driver adapters keep the server's own SQLSTATE (a P2039 "Database error" wraps it). */
+  meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
+}
 
 /** True when a Prisma or driver error means the database is unreachable rather than the request being wrong. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof PrismaClientInitializationError) return true;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const e = err as MaybeDatabaseError | null;
+  for (const code of [e?.code, e?.meta?.driverAdapterError?.cause?.originalCode]) {
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  }
   const message = err instanceof Error ? err.message : '';
-  return /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|the database system is (starting up|shutting down)|Can't reach database/i.test(message);
+  // "not queryable": node-postgres refusing a pooled client whose connection broke while the server stopped.
+  return /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|the database system is (starting up|shutting down)|Can't reach database|is not queryable|terminating connection due to administrator command/i.test(message);
 }
 
 /** True for a unique-constraint violation (Prisma P2002). */
