@@ -23,6 +23,8 @@ let redis: PrivateRedis;
 let platform: Platform;
 let owner: Session;
 let sessionIds: string[];
+let load: SteadyLoad | undefined;
+let readiness: ReadinessWatch | undefined;
 const savedRedisUrl = process.env.TEST_REDIS_URL;
 
 beforeAll(async () => {
@@ -42,6 +44,12 @@ beforeAll(async () => {
     Array.from({ length: SESSION_COUNT }, async (_, i) => (await createSession(owner.as, { name: `load-${i}` })).id),
   );
 }, 120_000);
+
+afterEach(async () => {
+  // A failed test leaves nothing sending or polling behind.
+  await load?.stop();
+  await readiness?.stop();
+});
 
 afterAll(async () => {
   await platform?.stop();
@@ -76,21 +84,21 @@ function operations(accepted: AcceptedRuns): (i: number) => Operation {
 describe('Redis killed and started again empty under steady query load', () => {
   it('loses no accepted query, and every service reconnects by itself with readiness false then true', async () => {
     const accepted = new AcceptedRuns();
-    const load = new SteadyLoad({ ratePerS: 15, maxInFlight: 60, next: operations(accepted) });
+    load = new SteadyLoad({ ratePerS: 15, maxInFlight: 60, next: operations(accepted) });
     const services = {
       registry: platform.registry.url,
       gateway: platform.gateway.url,
       sessions: must(platform.sessions, 'sessions').url,
       'agent-runner': must(platform.runner, 'the runner').url,
     };
-    const readiness = new ReadinessWatch(services, () => load.now());
+    readiness = new ReadinessWatch(services, () => must(load, 'the load').now());
     await sleep(4000);
     const killedAt = load.mark('redis_killed');
     await redis.kill();
     await sleep(OUTAGE_MS);
     await redis.start();
     const backAt = load.mark('redis_started');
-    await waitUntil('every service ready again', async () => readiness.allReady(), 45_000, 100);
+    await readiness.allReadyWithin(45_000);
     const readyAt = load.mark('all_ready');
     // Ready is not yet routable: the registry came back empty, and each service registers again at its next heartbeat.
     await waitUntil(

@@ -1,7 +1,7 @@
 /** One request the load sends: a name for the figures, and how to send it. */
 export interface Operation {
   op: string;
-  send: () => Promise<{ status: number; text: string }>;
+  send: () => Promise<{ status: number; text: string; headers?: Headers }>;
 }
 
 /** What became of one request. `status` 0 means no HTTP answer at all (refused, reset, timed out). */
@@ -15,6 +15,8 @@ export interface Outcome {
   ms: number;
   /** The first characters of the answer (or the network error) when it was not a 2xx. */
   detail?: string;
+  /** The Retry-After header of a 503 answer. */
+  retryAfter?: string;
 }
 
 export interface LoadOptions {
@@ -56,6 +58,7 @@ export class SteadyLoad {
   private readonly timer: NodeJS.Timeout;
   private skipped = 0;
   private count = 0;
+  private stopped: Promise<LoadReport> | undefined;
 
   constructor(private readonly o: LoadOptions) {
     this.timer = setInterval(() => this.tick(), 1000 / o.ratePerS);
@@ -77,10 +80,16 @@ export class SteadyLoad {
     return [...this.outcomes];
   }
 
-  async stop(): Promise<LoadReport> {
+  /** Stops sending, waits for the answers still due, and reports (safe to call again: same report). */
+  stop(): Promise<LoadReport> {
     clearInterval(this.timer);
-    await Promise.all(this.inFlight);
-    return { outcomes: this.seen(), skipped: this.skipped, marks: { ...this.marks }, durationMs: this.now() };
+    this.stopped ??= Promise.all(this.inFlight).then(() => ({
+      outcomes: this.seen(),
+      skipped: this.skipped,
+      marks: { ...this.marks },
+      durationMs: this.now(),
+    }));
+    return this.stopped;
   }
 
   private tick(): void {
@@ -95,6 +104,7 @@ export class SteadyLoad {
       .then(
         (res): Outcome => {
           const code = res.status >= 400 ? codeOf(res.text) : undefined;
+          const retryAfter = res.status === 503 ? res.headers?.get('retry-after') : undefined;
           return {
             op: operation.op,
             status: res.status,
@@ -102,6 +112,7 @@ export class SteadyLoad {
             at,
             ms: this.now() - at,
             ...(res.status >= 300 ? { detail: res.text.slice(0, 200) } : {}),
+            ...(retryAfter ? { retryAfter } : {}),
           };
         },
         (err: unknown): Outcome => ({

@@ -3,6 +3,8 @@ export interface ReadinessTrace {
   /** `ready` is false for any answer but 200, and for no answer at all. */
   changes: Array<{ at: number; ready: boolean }>;
   polls: number;
+  /** The last answer that was not ready (status and body, or the error). */
+  lastNotReady?: string;
 }
 
 /**
@@ -13,6 +15,7 @@ export class ReadinessWatch {
   private readonly traces: Record<string, ReadinessTrace> = {};
   private readonly loops: Array<Promise<void>> = [];
   private running = true;
+  private stopped: Promise<Record<string, ReadinessTrace>> | undefined;
 
   constructor(
     services: Record<string, string>,
@@ -31,10 +34,29 @@ export class ReadinessWatch {
     return Object.values(this.traces).every((t) => t.changes.at(-1)?.ready === true);
   }
 
-  async stop(): Promise<Record<string, ReadinessTrace>> {
+  /** Services whose last answer was not ready, with that answer. */
+  notReady(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, t] of Object.entries(this.traces))
+      if (t.changes.at(-1)?.ready !== true) out[name] = t.lastNotReady ?? 'no answer yet';
+    return out;
+  }
+
+  /** Waits until every service answers ready; the failure names those that do not, and what they said. */
+  async allReadyWithin(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.allReady()) {
+      if (Date.now() > deadline)
+        throw new Error(`not ready ${timeoutMs} ms later: ${JSON.stringify(this.notReady()).slice(0, 2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Stops polling (safe to call again) and returns the traces. */
+  stop(): Promise<Record<string, ReadinessTrace>> {
     this.running = false;
-    await Promise.all(this.loops);
-    return this.traces;
+    this.stopped ??= Promise.all(this.loops).then(() => this.traces);
+    return this.stopped;
   }
 
   private async poll(url: string, trace: ReadinessTrace): Promise<void> {
@@ -42,10 +64,11 @@ export class ReadinessWatch {
       let ready = false;
       try {
         const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(3000) });
-        await res.arrayBuffer();
+        const body = await res.text();
         ready = res.status === 200;
-      } catch {
-        ready = false;
+        if (!ready) trace.lastNotReady = `${res.status} ${body.slice(0, 500)}`;
+      } catch (err) {
+        trace.lastNotReady = err instanceof Error ? err.message : String(err);
       }
       trace.polls++;
       if (trace.changes.at(-1)?.ready !== ready) trace.changes.push({ at: this.now(), ready });
