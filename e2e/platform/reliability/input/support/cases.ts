@@ -34,14 +34,21 @@ export async function listEndpoints(api: JsonClient): Promise<Endpoint[]> {
 export const groupOf = (e: Endpoint): string => `${e.method} ${e.path}`;
 const params = (template: string): string[] => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 
-/** The template with each `{param}` drawn from the world's ids or garbage. */
+// How the request target starts: origin-form mostly, sometimes doubled slashes or absolute-form (a
+// proxy-style target naming another host, which must never be where the gateway sends the request).
+const PREFIXES = ['', '', '', '', '', '', '', '', '/', 'http://127.0.0.1:9', 'http://localhost'];
+
+/** The template with each `{param}` drawn from the world's ids or garbage, with an odd start or end now and then. */
 const pathFor = (world: World, template: string): fc.Arbitrary<string> =>
   fc
-    .tuple(...params(template).map((p) => pathValue(idsFor(world, template, p))), fc.constantFrom('', '', '', '', '/'))
-    .map((values) => {
-      const trailing = values.pop() as string;
+    .tuple(
+      fc.constantFrom(...PREFIXES),
+      fc.constantFrom('', '', '', '', '/'),
+      ...params(template).map((p) => pathValue(idsFor(world, template, p))),
+    )
+    .map(([prefix, trailing, ...values]) => {
       let i = 0;
-      return template.replace(/\{\w+\}/g, () => values[i++] as string) + trailing;
+      return prefix + template.replace(/\{\w+\}/g, () => values[i++] as string) + trailing;
     });
 
 // A request whose headers pass 16 KB is refused by node's parser before any app code runs: kept below it here.
@@ -95,21 +102,23 @@ export function randomCase(endpoints: Endpoint[], world: World): fc.Arbitrary<Fu
   );
 }
 
-/** Every nasty raw body against every write endpoint, as the owner on real ids. */
+/**
+ * Every nasty raw body against every write endpoint, as the owner on real ids: once plain and once
+ * with an Idempotency-Key (which makes some routes fingerprint the body before validating it).
+ */
 export function nastyBodyCases(endpoints: Endpoint[], world: World): FuzzCase[] {
   const out: FuzzCase[] = [];
+  const auth = { authorization: `Bearer ${world.owner.tokens.access_token}`, 'content-type': 'application/json' };
   for (const e of endpoints.filter((x) => ['POST', 'PUT', 'PATCH'].includes(x.method))) {
     const target = e.path.replace(
       /\{(\w+)\}/g,
       (_m, p: string) => idsFor(world, e.path, p)[0] ?? '00000000-0000-0000-0000-000000000000',
     );
-    for (const [, body] of NASTY_BODIES) {
-      const headers = {
-        authorization: `Bearer ${world.owner.tokens.access_token}`,
-        'content-type': 'application/json',
-      };
+    NASTY_BODIES.forEach(([, body], i) => {
+      out.push({ group: groupOf(e), request: { method: e.method, target, headers: auth, body } });
+      const headers = { ...auth, 'idempotency-key': `nasty-${e.method}-${e.path}-${i}` };
       out.push({ group: groupOf(e), request: { method: e.method, target, headers, body } });
-    }
+    });
   }
   return out;
 }
