@@ -13,6 +13,9 @@ interface Target {
   agent: HttpAgent;
 }
 
+/** What `forward` resolves with when the client went away before the exchange ended (nginx's 499). */
+export const CLIENT_CLOSED = 499;
+
 /** The upstream gave no answer: the connection failed, or it did not answer within the timeout (`code` ETIMEDOUT). */
 export type ForwardError = Error & { code?: string };
 
@@ -32,12 +35,14 @@ export class HttpForwarder {
 
   /**
    * Sends `req` to `origin` and pipes the answer into `res`. Resolves with the upstream's status once its
-   * answer starts; rejects (before anything is written to `res`) when there is no answer.
+   * answer starts (or CLIENT_CLOSED when the client left first); rejects (before anything is written to
+   * `res`) when there is no answer.
    */
   forward(req: IncomingMessage, res: ServerResponse, origin: string): Promise<number> {
     const target = this.targetOf(origin);
     return new Promise<number>((resolve, reject) => {
       let answered = false;
+      let clientGone = false;
       const upstream = target.request({
         hostname: target.hostname,
         port: target.port,
@@ -49,7 +54,9 @@ export class HttpForwarder {
       });
       upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('upstream timed out'), { code: 'ETIMEDOUT' })));
       upstream.on('error', (err: ForwardError) => {
-        if (!answered) reject(err);
+        // The client hanging up is nobody's failure: no answer is owed, and the upstream's breaker must not count it.
+        if (clientGone) resolve(CLIENT_CLOSED);
+        else if (!answered) reject(err);
         else res.destroy();
       });
       upstream.on('response', (answer: IncomingMessage) => {
@@ -64,7 +71,9 @@ export class HttpForwarder {
       });
       // The client went away (or the answer is done): an unfinished upstream exchange is cancelled.
       res.once('close', () => {
-        if (!res.writableFinished) upstream.destroy();
+        if (res.writableFinished) return;
+        clientGone = true;
+        upstream.destroy();
       });
       req.on('error', () => upstream.destroy());
       req.pipe(upstream);
