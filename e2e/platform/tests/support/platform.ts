@@ -65,6 +65,8 @@ export interface Platform {
   signingKey: KeyObject;
   /** auth's database (e.g. to read its audit log, which no route serves). */
   authDatabaseUrl: string;
+  /** The registry's bearer token, for processes a test adds to the platform (a second gateway, say). */
+  registryToken: string;
   admin: { email: string; password: string };
   corsOrigin: string;
   /** Stops the processes, drops the database and deletes the Redis keys. Safe after a failed start. */
@@ -223,6 +225,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       api,
       signingKey: signing.privateKey,
       authDatabaseUrl: running.db!.url,
+      registryToken,
       admin,
       corsOrigin,
       stop,
