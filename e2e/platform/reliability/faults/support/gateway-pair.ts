@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { cleanupRedisPrefix, freePort, redisPrefix, startServiceProcess, type ServiceProcess } from '@platform/testing';
+import { startHaproxy, type HaproxyProcess } from '../../../../../tools/deploy/support/haproxy';
+import { startSrvDns, type SrvDns } from '../../../../../tools/deploy/support/srv-dns';
+import type { Platform, PlatformOptions, RateRule } from '../../../tests/support/platform';
+import { waitUntil } from '../../../tests/support/platform';
+
+/** The SRV name the gateways are published under (like a headless Service's). */
+const GATEWAY_SRV = '_http._tcp.gateway.reliability.test';
+
+/**
+ * Settings that let a second gateway join a started platform as the first one's twin: one gateway
+ * Redis prefix (shared rate-limit counters, as replicas share them) and the same rate rules.
+ */
+export class GatewayTwins {
+  readonly redisPrefix = redisPrefix('rel-gateways');
+  readonly rateLimits: RateRule[] = [
+    { id: 'auth-register', prefix: '/auth/register', method: 'POST', limit: 100_000, window_s: 60 },
+    { id: 'auth-login', prefix: '/auth/login', method: 'POST', limit: 100_000, window_s: 60 },
+  ];
+
+  /** startPlatform options that make its gateway use these settings. */
+  platformOptions(): Pick<PlatformOptions, 'gatewayEnv' | 'rateLimits'> {
+    return {
+      gatewayEnv: { REDIS_PREFIX: this.redisPrefix, RATE_LIMIT_DEFAULT_PER_MIN: '1000000' },
+      rateLimits: this.rateLimits,
+    };
+  }
+
+  /** A second gateway process configured like the platform's own. */
+  startTwin(platform: Platform): Promise<ServiceProcess> {
+    return startServiceProcess({
+      app: 'gateway',
+      env: {
+        NODE_ENV: 'test',
+        SHUTDOWN_TIMEOUT_MS: '2000',
+        REGISTRY_URL: platform.registry.url,
+        REGISTRY_TOKEN: platform.registryToken,
+        REDIS_PREFIX: this.redisPrefix,
+        RATE_LIMIT_DEFAULT_PER_MIN: '1000000',
+        REGISTRY_CACHE_MS: '200',
+        CORS_ORIGINS: platform.corsOrigin,
+        RATE_LIMITS: JSON.stringify(this.rateLimits),
+        REQUIRED_SERVICES: 'auth,channels,sessions,agent-runner',
+      },
+    });
+  }
+
+  cleanup(): Promise<number> {
+    return cleanupRedisPrefix(this.redisPrefix);
+  }
+}
+
+/** HAProxy on the repository's haproxy.cfg in front of `gateways`, found through a loopback DNS server's SRV records. */
+export interface Edge {
+  haproxy: HaproxyProcess;
+  /** How many of the gateways HAProxy has UP. */
+  upCount(): Promise<number>;
+  /** Waits until HAProxy has `count` gateways UP. */
+  waitUp(count: number, timeoutMs?: number): Promise<void>;
+  /** Waits until HAProxy took the gateway on `port` out of rotation. */
+  waitDown(port: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startEdge(gateways: ServiceProcess[]): Promise<Edge> {
+  const dns: SrvDns = await startSrvDns();
+  dns.setSrv(
+    GATEWAY_SRV,
+    gateways.map((g, i) => ({ target: `gw${i}.gateway.reliability.test`, port: g.port })),
+  );
+  let haproxy: HaproxyProcess;
+  try {
+    haproxy = await startHaproxy({
+      GATEWAY_SERVICE: GATEWAY_SRV,
+      HAPROXY_NAMESERVER: dns.address,
+      HAPROXY_HTTP_BIND: `127.0.0.1:${await freePort()}`,
+      HAPROXY_STATS_BIND: `127.0.0.1:${await freePort()}`,
+      HAPROXY_STATS_PASSWORD: randomUUID(),
+      HAPROXY_MAXCONN: '2000',
+      // The per-IP edge limit is not under test here: every client of the test shares 127.0.0.1.
+      HAPROXY_RATE_LIMIT: '1000000',
+    });
+  } catch (err) {
+    await dns.close();
+    throw err;
+  }
+  const upCount = async () => (await haproxy.gateways()).filter((s) => s.status.startsWith('UP')).length;
+  return {
+    haproxy,
+    upCount,
+    waitUp: (count, timeoutMs = 30_000) =>
+      waitUntil(`${count} gateways UP in HAProxy`, async () => (await upCount()) >= count, timeoutMs, 100),
+    waitDown: (port, timeoutMs = 30_000) =>
+      waitUntil(
+        `gateway on ${port} out of rotation`,
+        async () => {
+          const server = (await haproxy.gateways()).find((s) => s.address === `127.0.0.1:${port}`);
+          return server !== undefined && !server.status.startsWith('UP');
+        },
+        timeoutMs,
+        50,
+      ),
+    close: async () => {
+      await haproxy.stop();
+      await dns.close();
+    },
+  };
+}
