@@ -1,9 +1,45 @@
 import { randomUUID } from 'node:crypto';
-import { cleanupRedisPrefix, freePort, redisPrefix, startServiceProcess, type ServiceProcess } from '@platform/testing';
-import { startHaproxy, type HaproxyProcess } from '../../../../../tools/deploy/support/haproxy';
-import { startSrvDns, type SrvDns } from '../../../../../tools/deploy/support/srv-dns';
+import path from 'node:path';
+import {
+  cleanupRedisPrefix,
+  findRepoRoot,
+  freePort,
+  redisPrefix,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@platform/testing';
 import type { Platform, PlatformOptions, RateRule } from '../../../tests/support/platform';
 import { waitUntil } from '../../../tests/support/platform';
+
+/** What this file uses of tools/deploy/support/haproxy.ts (declared here: tools/ is outside the Nx graph). */
+interface HaproxyProcess {
+  readonly url: string;
+  gateways(): Promise<Array<{ status: string; address: string }>>;
+  stop(): Promise<void>;
+}
+
+/** What this file uses of tools/deploy/support/srv-dns.ts. */
+interface SrvDns {
+  readonly address: string;
+  setSrv(name: string, targets: Array<{ target: string; port: number }>): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The deploy tests' HAProxy runner and SRV DNS server, loaded by path (the module-boundary rule
+ * cannot resolve tools/, which is no Nx project), so both suites drive HAProxy the same way.
+ */
+async function deploySupport(): Promise<{
+  startHaproxy: (env: Record<string, string>) => Promise<HaproxyProcess>;
+  startSrvDns: () => Promise<SrvDns>;
+}> {
+  const dir = path.join(findRepoRoot(), 'tools', 'deploy', 'support');
+  const haproxy = (await import(path.join(dir, 'haproxy'))) as {
+    startHaproxy: (env: Record<string, string>) => Promise<HaproxyProcess>;
+  };
+  const dns = (await import(path.join(dir, 'srv-dns'))) as { startSrvDns: () => Promise<SrvDns> };
+  return { startHaproxy: haproxy.startHaproxy, startSrvDns: dns.startSrvDns };
+}
 
 /** The SRV name the gateways are published under (like a headless Service's). */
 const GATEWAY_SRV = '_http._tcp.gateway.reliability.test';
@@ -64,7 +100,8 @@ export interface Edge {
 }
 
 export async function startEdge(gateways: ServiceProcess[]): Promise<Edge> {
-  const dns: SrvDns = await startSrvDns();
+  const { startHaproxy, startSrvDns } = await deploySupport();
+  const dns = await startSrvDns();
   dns.setSrv(
     GATEWAY_SRV,
     gateways.map((g, i) => ({ target: `gw${i}.gateway.reliability.test`, port: g.port })),
