@@ -28,6 +28,8 @@ export interface BenchPlatform {
   /** Prefix of the agents' Redis keys (BullMQ prefix is this without its trailing colon). */
   agentsPrefix: string;
   sessionsDbUrl?: string;
+  /** The environment the gateway was started with (to start more gateways on the same platform). */
+  gatewayEnv: Record<string, string>;
   /** Registers `url` in the private registry as an instance of `service`. */
   registerInstance(service: string, url: string, instanceId?: string): Promise<void>;
   stop(): Promise<void>;
@@ -52,6 +54,7 @@ export async function startBenchPlatform(o: BenchPlatformOptions): Promise<Bench
   const dbs: TestDatabase[] = [];
   let workdir: string | undefined;
   let registry: BenchProcess | undefined;
+  let gatewayEnv: Record<string, string> = {};
 
   const stop = async () => {
     await Promise.allSettled(procs.filter((p) => p !== registry).map((p) => p.stop()));
@@ -77,6 +80,14 @@ export async function startBenchPlatform(o: BenchPlatformOptions): Promise<Bench
     registry = started(reg);
     dbs.push(authDb);
     const withRegistry = { ...shared, REGISTRY_URL: registry.url };
+    gatewayEnv = {
+      ...withRegistry,
+      REDIS_PREFIX: gatewayPrefix,
+      RATE_LIMITS: JSON.stringify(generous),
+      RATE_LIMIT_DEFAULT_PER_MIN: '100000000',
+      REQUIRED_SERVICES: 'auth',
+      ...o.gatewayEnv,
+    };
     const agentsDbs = o.agents ? await Promise.all([createTestDatabase('channels'), createTestDatabase('sessions')]) : [];
     dbs.push(...agentsDbs);
     const queuePrefix = agentsPrefix.slice(0, -1);
@@ -93,14 +104,7 @@ export async function startBenchPlatform(o: BenchPlatformOptions): Promise<Bench
         ADMIN_PASSWORD: admin.password,
         SERVICE_CLIENTS: [sessionsClient, runnerClient].map((c) => `${c.id}:${c.secret}`).join(','),
       }),
-      spawnService('gateway', gatewayPort, {
-        ...withRegistry,
-        REDIS_PREFIX: gatewayPrefix,
-        RATE_LIMITS: JSON.stringify(generous),
-        RATE_LIMIT_DEFAULT_PER_MIN: '100000000',
-        REQUIRED_SERVICES: 'auth',
-        ...o.gatewayEnv,
-      }, o.gatewayNodeArgs),
+      spawnService('gateway', gatewayPort, gatewayEnv, o.gatewayNodeArgs),
     ];
     if (o.agents) {
       const [channelsDb, sessionsDb] = agentsDbs as [TestDatabase, TestDatabase];
@@ -138,6 +142,7 @@ export async function startBenchPlatform(o: BenchPlatformOptions): Promise<Bench
       gateway: gateway!,
       ...(o.agents ? { channels: channels!, sessions: sessions!, runner: runner!, sessionsDbUrl: agentsDbs[1]!.url } : {}),
       registryToken,
+      gatewayEnv,
       admin,
       agentsPrefix,
       registerInstance: async (service, url, instanceId = `${service}-bench`) => {
