@@ -15,8 +15,8 @@ jest.setTimeout(60_000);
 
 // Reproduce a run with FUZZ_SEED=<the seed it printed>; FUZZ_CASES scales the random part.
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const RANDOM_CASES = Number(process.env.FUZZ_CASES ?? 4000);
-const BATCHES = 4;
+const RANDOM_CASES = Number(process.env.FUZZ_CASES ?? 3000);
+const BATCHES = 3;
 const CONCURRENCY = 6;
 
 let platform: Platform;
@@ -46,6 +46,7 @@ afterAll(async () => {
     statuses: tally.statuses(),
     failures: tally.failures.length,
     duration_s: Math.round((Date.now() - started) / 1000),
+    by_service: tally.byService(Object.fromEntries((endpoints ?? []).map((e) => [`${e.method} ${e.path}`, e.service]))),
     groups: tally.groups,
     first_failures: tally.failures.slice(0, 50),
     // What a process that died or stopped answering said last.
@@ -157,7 +158,7 @@ describe('a WebSocket stream', () => {
       const res = await upgradeThenSend(platform.gateway.url, target, world.owner.tokens.access_token, bytes);
 
       tally.record(
-        `WS ${target} (${what})`,
+        `WS /api/v1/sessions/{id}/stream (${what})`,
         0,
         { method: 'GET', target, headers: {} },
         { status: res.status, headers: {}, text: '' },

@@ -77,6 +77,16 @@ export class Tally {
     return Object.values(this.groups).reduce((n, g) => n + g.cases, 0);
   }
 
+  /** Cases per service, given each group's service (groups no endpoint names, such as WebSocket probes, count as `other`). */
+  byService(serviceOf: Record<string, string>): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [group, g] of Object.entries(this.groups)) {
+      const service = serviceOf[group] ?? 'other';
+      out[service] = (out[service] ?? 0) + g.cases;
+    }
+    return out;
+  }
+
   /** Answers by status across every group. */
   statuses(): Record<string, number> {
     const all: Record<string, number> = {};
