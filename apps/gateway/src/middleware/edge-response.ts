@@ -23,11 +23,16 @@ export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Array<
  * The same envelope service-kit's error middleware writes, for answers given outside Express. Unknown
  * errors become a bare 500 and are logged once with the stack; AppErrors of 5xx are logged as warnings.
  */
-export function sendEnvelope(res: ServerResponse, requestId: string, err: unknown, log: () => Logger, method: string, path: string): void {
+export function sendEnvelope(res: ServerResponse, requestId: string, err: unknown, log: () => Logger, method: string, path: string, lines?: AccessLog): void {
   let appError: AppError;
   if (err instanceof AppError) {
     appError = err;
-    if (appError.status >= 500) log().warn('request failed', { code: appError.code, error: appError.message, details: appError.details });
+    if (appError.status >= 500) {
+      const fields = { code: appError.code, error: appError.message, details: appError.details };
+      // An open breaker turns every request into a 503: those lines go out batched like access lines.
+      if (lines) lines.write('warn', 'request failed', { request_id: requestId, ...fields });
+      else log().warn('request failed', fields);
+    }
   } else {
     log().error('unhandled error', { ...errorFields(err), method, path });
     appError = new AppError('INTERNAL_ERROR', 'Internal server error');
@@ -53,7 +58,7 @@ export function sendEnvelope(res: ServerResponse, requestId: string, err: unknow
 
 /** Records what service-kit's request-log and metrics middlewares record: one access line with the request id; count and latency by route template. */
 export class AccessRecorder {
-  private readonly log: AccessLog;
+  readonly log: AccessLog;
 
   constructor(
     logger: Logger,

@@ -76,7 +76,7 @@ export function proxiedFastPath(d: FastPathDeps): FastPath {
         await limit(req, res, path, claims, log);
         await d.proxy.forward(rule, req, res);
       } catch (err) {
-        sendEnvelope(res, requestId, err, log, method, path);
+        sendEnvelope(res, requestId, err, log, method, path, recorder.log);
       }
     });
   }
