@@ -16,7 +16,8 @@ jest.setTimeout(60_000);
 // Reproduce a run with FUZZ_SEED=<the seed it printed>; FUZZ_CASES scales the random part.
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RANDOM_CASES = Number(process.env.FUZZ_CASES ?? 3000);
-const BATCHES = 3;
+// About a thousand cases per test, so a longer run (FUZZ_CASES=20000) stays within each test's timeout.
+const BATCHES = Math.max(3, Math.ceil(RANDOM_CASES / 1000));
 const CONCURRENCY = 6;
 
 let platform: Platform;
