@@ -42,9 +42,15 @@ export function processesOf(p: Platform) {
   }).flatMap(([name, proc]) => (proc ? [{ name, proc }] : []));
 }
 
-/** The last log lines of every process, by name (for a report when something died). */
-export const logsOf = (p: Platform, lines = 40): Record<string, string[]> =>
-  Object.fromEntries(processesOf(p).map(({ name, proc }) => [name, proc.logs().slice(-lines)]));
+/** The last log lines of each process that died or stopped answering /health, by name. */
+export async function deadProcessLogs(p: Platform, lines = 40): Promise<Record<string, string[]>> {
+  const liveness = await livenessOf(p);
+  return Object.fromEntries(
+    processesOf(p)
+      .filter(({ name }) => liveness[name]?.[0] !== true || liveness[name]?.[1] !== 200)
+      .map(({ name, proc }) => [name, proc.logs().slice(-lines)]),
+  );
+}
 
 /** Name -> [process alive, GET /health status] for every process. */
 export async function livenessOf(p: Platform): Promise<Record<string, [boolean, number]>> {

@@ -87,6 +87,20 @@ export class Tally {
     return out;
   }
 
+  /** Everything a report needs: totals, answers by status, cases per service and per group, the first failures. */
+  summary(serviceOf: Record<string, string>) {
+    return {
+      cases: this.cases,
+      requests: this.requests,
+      unsendable: this.unsendable,
+      statuses: this.statuses(),
+      failures: this.failures.length,
+      by_service: this.byService(serviceOf),
+      groups: this.groups,
+      first_failures: this.failures.slice(0, 50),
+    };
+  }
+
   /** Answers by status across every group. */
   statuses(): Record<string, number> {
     const all: Record<string, number> = {};
