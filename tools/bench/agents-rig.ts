@@ -13,8 +13,8 @@ export interface AgentsRig {
 
 export const SESSIONS = '/api/v1/sessions';
 
-export async function startAgentsRig(sessionsEnv: Record<string, string> = {}): Promise<AgentsRig> {
-  const platform = await startBenchPlatform({ name: 'bench-agents', agents: true, sessionsEnv });
+export async function startAgentsRig(runnerEnv: Record<string, string> = {}): Promise<AgentsRig> {
+  const platform = await startBenchPlatform({ name: 'bench-agents', agents: true, runnerEnv });
   try {
     const gateway = platform.gateway.url;
     const registered = async (service: string) => {

@@ -12,6 +12,8 @@ export interface BenchArgs {
   sizes: number[];
   /** Runs queued at once for the runner-alone figure. */
   backlog: number;
+  /** The runner's WORKER_CONCURRENCY (default: its own default). */
+  runnerConcurrency?: number;
 }
 
 const USAGE = `npm run bench [-- options]
@@ -21,6 +23,7 @@ const USAGE = `npm run bench [-- options]
   --connections N     autocannon connections (default 50)
   --concurrency 1,20,100   concurrent sessions for run throughput
   --backlog N         runs queued at once for the runner-alone figure (default 200)
+  --runner-concurrency N   the runner's WORKER_CONCURRENCY (default: the runner's default)
   --sizes 1000,10000,100000   messages per session for cost growth`;
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -49,6 +52,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--connections': a.connections = Math.round(positive(flag, value())); break;
       case '--concurrency': a.concurrency = list(value()).map((v) => Math.round(positive(flag, v))); break;
       case '--backlog': a.backlog = Math.round(positive(flag, value())); break;
+      case '--runner-concurrency': a.runnerConcurrency = Math.round(positive(flag, value())); break;
       case '--sizes': a.sizes = list(value()).map((v) => Math.round(positive(flag, v))); break;
       case '--help': case '-h': throw new Error(USAGE);
       default: throw new Error(`unknown option ${flag}\n${USAGE}`);

@@ -13,6 +13,7 @@ export interface BenchPlatformOptions {
   /** Node flags for the gateway process (e.g. `--cpu-prof`). */
   gatewayNodeArgs?: string[];
   sessionsEnv?: Record<string, string>;
+  runnerEnv?: Record<string, string>;
 }
 
 /** registry + auth + gateway (and optionally channels, sessions, agent-runner) in production mode, with private state. */
@@ -128,6 +129,7 @@ export async function startBenchPlatform(o: BenchPlatformOptions): Promise<Bench
           DEFAULT_PROVIDER: 'offline',
           ANTHROPIC_API_KEY: '',
           OPENAI_API_KEY: '',
+          ...o.runnerEnv,
         }),
       );
     }

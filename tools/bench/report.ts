@@ -62,7 +62,7 @@ function runsSection(r: BenchResults): string[] {
     '### 2. Run throughput (one-turn runs, offline provider)',
     '',
     `Bare BullMQ no-op worker: ${fmtNum(x.bullmq.jobsPerS)} jobs/s (${x.bullmq.jobs} jobs, concurrency ${x.bullmq.concurrency}). ` +
-      `Agent-runner alone (backlog of ${x.runner.runs} runs): ${fmtNum(x.runner.runsPerS)} runs/s = ${fmtRatio(x.runnerVsBullmq)} of bare BullMQ.`,
+      `Agent-runner alone (backlog of ${x.runner.runs} runs, WORKER_CONCURRENCY ${r.args.runnerConcurrency ?? 'default'}): ${fmtNum(x.runner.runsPerS)} runs/s = ${x.runnerVsBullmq.toFixed(3)}x bare BullMQ.`,
     '',
     markdownTable(['sessions', 'runs/s', 'first event p50 / p99 ms', 'message_complete p50 / p99 ms', 'runs', 'not completed'], rows),
     '',

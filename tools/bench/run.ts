@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     await rig?.stop();
     rig = undefined;
     if (args.parts.includes('runs') || args.parts.includes('cost')) {
-      agents = await startAgentsRig();
+      agents = await startAgentsRig(args.runnerConcurrency ? { WORKER_CONCURRENCY: String(args.runnerConcurrency) } : {});
       if (args.parts.includes('runs')) {
         log(`run throughput: one-turn runs at ${args.concurrency.join(', ')} concurrent sessions`);
         results.runs = await runsBench({ concurrency: args.concurrency, durationS: args.durationS, backlog: args.backlog }, log, agents);
