@@ -7,16 +7,24 @@ function gatewaySection(r: BenchResults): string[] {
   if (!g) return [];
   const rows = TARGETS.filter((t) => g.median[t]).map((t) => {
     const m = g.median[t]!;
-    return [`(${t}) ${TARGET_NAMES[t]}`, fmtNum(m.rps), `${m.p50}`, `${m.p99}`, fmtRatio(m.rps / (g.median.a?.rps ?? Number.NaN)), fmtRatio(m.rps / (g.median.b?.rps ?? Number.NaN))];
+    return [
+      `(${t}) ${TARGET_NAMES[t]}`,
+      fmtNum(m.rps),
+      `${m.p50}`,
+      `${m.p99}`,
+      fmtRatio(m.rps / (g.median.a?.rps ?? Number.NaN)),
+      fmtRatio(m.rps / (g.median.b?.rps ?? Number.NaN)),
+      fmtNum(m.cpuMsPerKReq),
+    ];
   });
   const ratios = Object.entries(g.ratios).map(([k, v]) => `${k} = ${fmtRatio(v)}`).join(', ');
   const eb = g.ratios['e/b'];
   return [
     `### 1. Gateway overhead (${g.connections} connections, median of ${g.rounds.a.length || g.rounds.e.length} interleaved ${g.durationS} s rounds)`,
     '',
-    markdownTable(['target', 'rps', 'p50 ms', 'p99 ms', 'vs a', 'vs b'], rows),
+    markdownTable(['target', 'rps', 'p50 ms', 'p99 ms', 'vs a', 'vs b', 'CPU ms / 1k req'], rows),
     '',
-    `Ratios: ${ratios}.`,
+    `Ratios: ${ratios}. CPU is that of the process in front (for a, the upstream itself), per 1,000 requests.`,
     `Goals: e/b >= 0.40: ${verdict(eb === undefined ? undefined : eb >= 0.4)}; p99(e) - p99(a) = ${fmtNum(g.p99OverDirectMs)} ms <= 10 ms: ${verdict(g.p99OverDirectMs === undefined ? undefined : g.p99OverDirectMs <= 10)}.`,
     '',
   ];
