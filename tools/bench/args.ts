@@ -26,10 +26,13 @@ const USAGE = `npm run bench [-- options]
   --runner-concurrency N   the runner's WORKER_CONCURRENCY (default: the runner's default)
   --sizes 1000,10000,100000   messages per session for cost growth`;
 
+/** A bad command line: printed without a stack. */
+export class UsageError extends Error {}
+
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 const positive = (name: string, v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${v}"\n${USAGE}`);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got "${v}"\n${USAGE}`);
   return n;
 };
 
@@ -43,7 +46,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--only': {
         const parts = list(value());
         const bad = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-        if (bad.length || parts.length === 0) throw new Error(`unknown part(s) ${bad.join(', ')}\n${USAGE}`);
+        if (bad.length || parts.length === 0) throw new UsageError(`unknown part(s) ${bad.join(', ')}\n${USAGE}`);
         a.parts = parts as Part[];
         break;
       }
@@ -54,8 +57,8 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--backlog': a.backlog = Math.round(positive(flag, value())); break;
       case '--runner-concurrency': a.runnerConcurrency = Math.round(positive(flag, value())); break;
       case '--sizes': a.sizes = list(value()).map((v) => Math.round(positive(flag, v))); break;
-      case '--help': case '-h': throw new Error(USAGE);
-      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+      case '--help': case '-h': throw new UsageError(USAGE);
+      default: throw new UsageError(`unknown option ${flag}\n${USAGE}`);
     }
   }
   return a;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { parseArgs, type BenchArgs } from './args';
+import { parseArgs, UsageError, type BenchArgs } from './args';
 import { gatewayBench, type GatewayReport, type GatewayRig } from './gateway-bench';
 import { breakerBench, type BreakerReport } from './breaker-bench';
 import { runsBench, type RunsReport } from './runs-bench';
@@ -102,7 +102,7 @@ process.once('SIGINT', () => {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`${err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     killAll();
     process.exit(1);
   },
