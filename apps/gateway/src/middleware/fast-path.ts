@@ -41,44 +41,47 @@ export function withFastPath(app: Express, fast: FastPath): Express {
  * Everything else — gateway routes, preflights, upgrades, requests without a token (public routes
  * limited per IP, or a 401) — goes through the Express app, which has the same behaviour.
  */
+const MAY_BE_REFUSED = /[%.\\]/;
+
 export function proxiedFastPath(d: FastPathDeps): FastPath {
   const security = securityHeaders();
   const recorder = new AccessRecorder(d.logger, d.metrics);
 
   async function handle(req: IncomingMessage, res: ServerResponse, rule: RouteRule, path: string, token: string, slow: () => void): Promise<void> {
+    const start = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    let child: Logger | undefined;
+    const log = () => (child ??= d.logger.child({ request_id: requestId }));
     let claims = d.verifier.peek(token);
     let verifyError: unknown;
     if (!claims) {
+      // Only a cache miss calls out (auth's signing keys), so only it needs the request context the
+      // Express path opens for every request: nothing else here reads it.
+      const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+      const context: RequestContext = { requestId, get logger() { return log(); }, ...(traceparent ? { traceparent } : {}) };
       try {
-        claims = await d.verifier.verify(token);
+        claims = await runWithContext(context, () => d.verifier.verify(token));
       } catch (err) {
         verifyError = err;
       }
     }
     // A public route with a bad token is still served, limited per IP: Express knows the client's IP.
     if (!claims && isPublic(rule, path)) return slow();
-    const start = process.hrtime.bigint();
-    const requestId = requestIdOf(req);
-    let child: Logger | undefined;
-    const log = () => (child ??= d.logger.child({ request_id: requestId }));
     const method = req.method ?? 'GET';
     res.setHeader('X-Request-Id', requestId);
     for (const [name, value] of security) res.setHeader(name, value);
     res.once('finish', () => recorder.record(requestId, method, path, `${rule.prefix}/*`, res.statusCode, start));
-    const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
-    const context: RequestContext = { requestId, get logger() { return log(); }, ...(traceparent ? { traceparent } : {}) };
-    await runWithContext(context, async () => {
-      try {
-        const refusal = pathRefusal(method, path);
-        if (refusal) throw refusal;
-        if (req.headers.origin !== undefined) d.cors(req as Parameters<RequestHandler>[0], res as Parameters<RequestHandler>[1], () => undefined);
-        if (!claims) throw verifyError;
-        await limit(req, res, path, claims, log);
-        await d.proxy.forward(rule, req, res);
-      } catch (err) {
-        sendEnvelope(res, requestId, err, log, method, path, recorder.log);
-      }
-    });
+    try {
+      // The path starts with a routed prefix, so only an escape, a dot or a backslash can make the guard refuse it.
+      const refusal = MAY_BE_REFUSED.test(path) ? pathRefusal(method, path) : undefined;
+      if (refusal) throw refusal;
+      if (req.headers.origin !== undefined) d.cors(req as Parameters<RequestHandler>[0], res as Parameters<RequestHandler>[1], () => undefined);
+      if (!claims) throw verifyError;
+      await limit(req, res, path, claims, log);
+      await d.proxy.forward(rule, req, res);
+    } catch (err) {
+      sendEnvelope(res, requestId, err, log, method, path, recorder.log);
+    }
   }
 
   async function limit(req: IncomingMessage, res: ServerResponse, path: string, claims: AccessTokenClaims, log: () => Logger): Promise<void> {

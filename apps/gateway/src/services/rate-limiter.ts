@@ -62,22 +62,21 @@ interface PendingKey {
 export class RateLimiter {
   private pending = new Map<string, PendingKey>();
   private scheduled = false;
+  private readonly matchers: Array<{ rule: RateRule; prefix: string; below: string }>;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly rules: RateRule[],
+    rules: RateRule[],
   ) {
     this.redis.defineCommand('gatewayRateHit', { numberOfKeys: 1, lua: SCRIPT });
+    this.matchers = rules.map((rule) => ({ rule, prefix: rule.prefix.toLowerCase(), below: `${rule.prefix.toLowerCase()}/` }));
   }
 
   ruleFor(method: string, path: string): RateRule | undefined {
     // Upstreams route case-insensitively (Express's default): /auth/LOGIN must count as /auth/login.
     const p = path.toLowerCase();
-    return this.rules.find((r) => {
-      const prefix = r.prefix.toLowerCase();
-      return (!r.method || r.method === method) && (prefix === '/' || p === prefix || p.startsWith(`${prefix}/`));
-    });
+    return this.matchers.find((m) => (!m.rule.method || m.rule.method === method) && (m.prefix === '/' || p === m.prefix || p.startsWith(m.below)))?.rule;
   }
 
   async hit(rule: RateRule, client: string): Promise<RateDecision> {
