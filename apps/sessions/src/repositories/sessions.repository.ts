@@ -33,12 +33,16 @@ export class SessionsRepository {
    * so concurrent creates, forks and reactivations of one owner cannot each see room for one more.
    */
   withinQuota<T>(ownerId: string, limit: number, write: (tx: Tx) => Promise<T>, onFull: (active: number) => Error): Promise<T> {
-    return this.db.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`session-quota:${ownerId}`}, 0))`;
-      const active = await tx.session.count({ where: { ownerId, status: 'active' } });
-      if (active >= limit) throw onFull(active);
-      return write(tx);
-    });
+    return this.db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`session-quota:${ownerId}`}, 0))`;
+        const active = await tx.session.count({ where: { ownerId, status: 'active' } });
+        if (active >= limit) throw onFull(active);
+        return write(tx);
+      },
+      // A fork copies every message of its parent in here: a long session takes seconds, not Prisma's default 5.
+      { timeout: 120_000 },
+    );
   }
 
   transaction<T>(write: (tx: Tx) => Promise<T>): Promise<T> {
@@ -77,9 +81,12 @@ export class SessionsRepository {
     await this.db.session.deleteMany({ where: { id } });
   }
 
-  /** A new session with the parent's options and a copy of every message (new ids, same order and sequences), written in `tx`. */
+  /**
+   * A new session with the parent's options and a copy of every message (new ids, same order and sequences),
+   * written in `tx`. The copy is one INSERT … SELECT inside the database: its cost grows with the message
+   * count, but no message passes through this process, so memory stays flat however long the session is.
+   */
   async fork(parent: Session, ownerId: string, name: string, tx: Tx): Promise<Session> {
-    const messages = await tx.message.findMany({ where: { sessionId: parent.id }, orderBy: { seq: 'asc' } });
     const child = await tx.session.create({
       data: {
         ownerId,
@@ -91,16 +98,19 @@ export class SessionsRepository {
         parentSessionId: parent.id,
         // The webhook is the parent owner's; a fork made by someone else (an admin) does not inherit it.
         webhookUrl: parent.ownerId === ownerId ? parent.webhookUrl : null,
-        // From the messages copied, not the parent row read earlier: a query in between adds one.
-        messageSeq: Math.max(parent.messageSeq, messages.at(-1)?.seq ?? 0),
-        messageCount: messages.length,
+        messageSeq: parent.messageSeq,
       },
     });
-    if (messages.length > 0) {
-      await tx.message.createMany({
-        data: messages.map((m) => ({ sessionId: child.id, runId: null, seq: m.seq, role: m.role, content: m.content as Prisma.InputJsonValue, createdAt: m.createdAt })),
-      });
-    }
-    return child;
+    await tx.$executeRaw`
+      INSERT INTO messages (id, session_id, run_id, seq, role, content, created_at)
+      SELECT gen_random_uuid(), ${child.id}::uuid, NULL, seq, role, content, created_at
+      FROM messages WHERE session_id = ${parent.id}::uuid`;
+    // From the messages copied, not the parent row read earlier: a query in between adds one.
+    const [copied] = await tx.$queryRaw<Array<{ n: number; max_seq: number | null }>>`
+      SELECT count(*)::int AS n, max(seq) AS max_seq FROM messages WHERE session_id = ${child.id}::uuid`;
+    return tx.session.update({
+      where: { id: child.id },
+      data: { messageCount: copied?.n ?? 0, messageSeq: Math.max(parent.messageSeq, copied?.max_seq ?? 0) },
+    });
   }
 }
