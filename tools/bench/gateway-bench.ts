@@ -3,7 +3,7 @@ import { startHaproxy } from './haproxy';
 import { load, medianOf, type LoadResult } from './load';
 import { signUp } from './accounts';
 import { startBenchPlatform, type BenchPlatform } from './platform';
-import { cpuTimeMs, spawnTs, type BenchProcess } from './processes';
+import { cpuTimeMs, pinToCpu, spawnTs, type BenchProcess } from './processes';
 
 export const TARGETS = ['a', 'b', 'c', 'd', 'e'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -23,10 +23,13 @@ export interface GatewayOptions {
   targets?: Target[];
   /** Keeps the platform running for the breaker part. */
   keepPlatform?: boolean;
+  /** Pins every proxy to CPU 1 and the load generator and upstream to CPU 0 (steadier figures on 2 cores). */
+  pin?: boolean;
 }
 
 export interface GatewayReport {
   connections: number;
+  pinned: boolean;
   durationS: number;
   rounds: Record<Target, LoadResult[]>;
   median: Partial<Record<Target, LoadResult>>;
@@ -108,6 +111,10 @@ export async function gatewayBench(o: GatewayOptions, log: (line: string) => voi
   const targets = o.targets ?? [...TARGETS];
   rig ??= await startGatewayRig(targets);
   try {
+    if (o.pin) {
+      const pinned = [pinToCpu(process.pid, 0), pinToCpu(rig.pids.a, 0), ...targets.filter((t) => t !== 'a').map((t) => pinToCpu(rig.pids[t], 1))];
+      if (pinned.includes(false)) log('  (could not pin every process: taskset missing or refused)');
+    }
     await checkGateway(rig);
     const headersOf = (t: Target): Record<string, string> => (t === 'e' ? { authorization: `Bearer ${rig.token}` } : {});
     for (const t of targets) await load({ url: `${rig.urls[t]}${BENCH_PATH}`, connections: o.connections, durationS: 1, headers: headersOf(t) });
@@ -127,8 +134,11 @@ export async function gatewayBench(o: GatewayOptions, log: (line: string) => voi
     for (const base of ['a', 'b', 'c', 'd'] as const) if (median.e && median[base]) ratios[`e/${base}`] = median.e.rps / median[base].rps;
     if (median.b && median.c) ratios['c/b'] = median.c.rps / median.b.rps;
     if (median.b && median.d) ratios['d/b'] = median.d.rps / median.b.rps;
+    // Whatever this process starts next (the other parts' services) inherits its affinity.
+    if (o.pin) pinToCpu(process.pid, 'all');
     const report: GatewayReport = {
       connections: o.connections,
+      pinned: o.pin === true,
       durationS: o.durationS,
       rounds,
       median,

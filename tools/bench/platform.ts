@@ -111,6 +111,9 @@ export async function startBenchPlatform(o: BenchPlatformOptions): Promise<Bench
       const [channelsDb, sessionsDb] = agentsDbs as [TestDatabase, TestDatabase];
       const [cPort, sPort, rPort] = await Promise.all([freePort(), freePort(), freePort()]);
       const agentsShared = { ...withRegistry, QUEUE_PREFIX: queuePrefix, EVENTS_STREAM: eventsStream };
+      // BENCH_CPU_PROF_DIR=<dir>: sessions and the runner write V8 CPU profiles there (read with profile-summary).
+      const profDir = process.env.BENCH_CPU_PROF_DIR;
+      const agentsNodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
       starts.push(
         spawnService('channels', cPort, { ...withRegistry, DATABASE_URL: channelsDb.url }),
         spawnService('sessions', sPort, {
@@ -120,7 +123,7 @@ export async function startBenchPlatform(o: BenchPlatformOptions): Promise<Bench
           SERVICE_CLIENT_ID: sessionsClient.id,
           SERVICE_CLIENT_SECRET: sessionsClient.secret,
           ...o.sessionsEnv,
-        }),
+        }, agentsNodeArgs),
         spawnService('agent-runner', rPort, {
           ...agentsShared,
           WORKDIR_ROOT: workdir!,
@@ -130,7 +133,7 @@ export async function startBenchPlatform(o: BenchPlatformOptions): Promise<Bench
           ANTHROPIC_API_KEY: '',
           OPENAI_API_KEY: '',
           ...o.runnerEnv,
-        }),
+        }, agentsNodeArgs),
       );
     }
     const settled = await Promise.allSettled(starts);

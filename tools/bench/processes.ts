@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { findRepoRoot } from '@platform/testing';
 
@@ -139,5 +140,16 @@ export async function withRssPeak<T>(pid: number, fn: () => Promise<T>, everyMs 
     return { value, before, peak };
   } finally {
     clearInterval(timer);
+  }
+}
+
+/** Pins a process and all its threads to one CPU, or every CPU with `'all'` (`taskset`); false where that is not possible. */
+export function pinToCpu(pid: number, cpu: number | 'all'): boolean {
+  try {
+    const cpus = cpu === 'all' ? `0-${os.cpus().length - 1}` : String(cpu);
+    execFileSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -20,7 +20,7 @@ function gatewaySection(r: BenchResults): string[] {
   const ratios = Object.entries(g.ratios).map(([k, v]) => `${k} = ${fmtRatio(v)}`).join(', ');
   const eb = g.ratios['e/b'];
   return [
-    `### 1. Gateway overhead (${g.connections} connections, median of ${g.rounds.a.length || g.rounds.e.length} interleaved ${g.durationS} s rounds)`,
+    `### 1. Gateway overhead (${g.connections} connections, median of ${g.rounds.a.length || g.rounds.e.length} interleaved ${g.durationS} s rounds${g.pinned ? '; proxies pinned to CPU 1, load generator and upstream to CPU 0' : ''})`,
     '',
     markdownTable(['target', 'rps', 'p50 ms', 'p99 ms', 'vs a', 'vs b', 'CPU ms / 1k req'], rows),
     '',

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     if (args.parts.includes('gateway') || args.parts.includes('breaker')) {
       if (args.parts.includes('gateway')) {
         log(`gateway overhead: ${args.rounds} interleaved rounds of ${args.durationS} s at ${args.connections} connections`);
-        const out = await gatewayBench({ durationS: args.durationS, rounds: args.rounds, connections: args.connections, keepPlatform: true }, log);
+        const out = await gatewayBench({ durationS: args.durationS, rounds: args.rounds, connections: args.connections, keepPlatform: true, pin: args.pin }, log);
         results.gateway = out.report;
         rig = out.rig;
       }
