@@ -102,6 +102,31 @@ describe('serve and shutdown', () => {
     expect(h.events).toEqual(['closed second', 'closed first']);
   });
 
+  it('keeps idle keep-alive connections open a while, answering a request still sent on one with Connection: close', async () => {
+    const h = await start(2000);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; connection: string | undefined; port: number | undefined }>((resolve, reject) => {
+        const req = http.get(`${h.running.url}/health`, { agent }, (res) => {
+          const port = res.socket.localPort;
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, port }));
+        });
+        req.on('error', reject);
+      });
+    let stopped: Promise<void> | undefined;
+    try {
+      const first = await get();
+      stopped = h.running.shutdown('test');
+      // As a proxy that picked this idle connection just as draining began would: the request is answered.
+      const second = await get();
+      expect(second).toEqual({ status: 200, connection: 'close', port: first.port });
+    } finally {
+      agent.destroy();
+      await (stopped ?? h.running.shutdown('test'));
+    }
+  });
+
   it('drains only once however often shutdown is called', async () => {
     const h = await start();
     await Promise.all([h.running.shutdown('a'), h.running.shutdown('b')]);
@@ -110,7 +135,12 @@ describe('serve and shutdown', () => {
   });
 
   it.each([
-    ['headers over the limit', `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    [
+      'headers over the limit',
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'HEADERS_TOO_LARGE',
+    ],
     ['a malformed request line', 'GARBAGE\r\n\r\n', 400, 'VALIDATION_ERROR'],
     ['a header with no colon', 'GET /health HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n', 400, 'VALIDATION_ERROR'],
   ])('answers a request node cannot parse (%s) with the error envelope', async (_what, raw, status, code) => {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { ConfigError } from './config';
@@ -44,6 +45,11 @@ export interface ServeOptions {
   logger: Logger;
   lifecycle: Lifecycle;
   shutdownTimeoutMs: number;
+  /**
+   * How long idle keep-alive connections are left open once draining starts (default: half the
+   * shutdown timeout, at most 5 s): time for a load balancer to stop using this instance.
+   */
+  idleGraceMs?: number;
   /** Called once the port is bound, with the URL the service can be reached at (e.g. to register). */
   afterListen?: (url: string) => RegistryRegistration | undefined | Promise<RegistryRegistration | undefined>;
   /** Called when draining starts, before the HTTP server closes (end streams, stop consumers). */
@@ -67,8 +73,13 @@ export async function serve(o: ServeOptions): Promise<RunningService> {
   const port = (server.address() as AddressInfo).port;
   const url = o.publicUrl ?? `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${port}`;
   o.logger.info(`${o.name} listening`, { url });
-  server.on('request', (_req, res) => {
+  // Responses still to be written when draining starts close their connection too (see shutdown).
+  const unanswered = new Set<http.ServerResponse>();
+  // Before the app's own listener, which may answer synchronously.
+  server.prependListener('request', (_req, res) => {
     if (!o.lifecycle.isAccepting()) res.setHeader('Connection', 'close');
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
   });
   const registration = await o.afterListen?.(url);
 
@@ -79,13 +90,26 @@ export async function serve(o: ServeOptions): Promise<RunningService> {
       o.lifecycle.stopAccepting();
       await registration?.stop();
       await o.beforeDrain?.();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+      for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
+      // A proxy may be sending a request on an idle keep-alive connection right now, and a request on a
+      // connection the server closes is lost (a POST cannot be retried). So idle connections stay open for a
+      // while: the proxy sees /ready fail and new connections refused and stops using this instance, and a
+      // request that still comes is answered with `Connection: close` (race-free). Then idle ones are closed.
+      // net.Server's close stops listening only; http.Server's (Node >= 19) also drops idle connections at once.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      let idleSweep: NodeJS.Timeout | undefined;
+      const grace = setTimeout(
+        () => {
+          server.closeIdleConnections();
+          idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+        },
+        o.idleGraceMs ?? Math.min(5000, Math.floor(o.shutdownTimeoutMs / 2)),
+      );
       const timedOut = await Promise.race([
         closed.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), o.shutdownTimeoutMs).unref()),
       ]);
+      clearTimeout(grace);
       clearInterval(idleSweep);
       if (timedOut) {
         o.logger.warn('drain timed out; closing remaining connections', { timeout_ms: o.shutdownTimeoutMs });
