@@ -133,6 +133,11 @@ describe('a rolling restart of the gateways behind HAProxy under steady traffic'
       marks: report.marks,
       failures: failed.length,
       first_failures: failed.slice(0, 10),
+      // HAProxy's request log lines that did not end normally (termination state other than ----) or not 2xx.
+      haproxy_abnormal: edge.haproxy.logs().filter((l) => {
+        const m = / (-?\d{1,3}) -?\d+ \S+ \S+ ([A-Za-z-]{4}) /.exec(l);
+        return m !== null && (m[2] !== '----' || !m[1]?.startsWith('2'));
+      }),
     });
 
     expect(failed).toEqual([]);

@@ -15,6 +15,7 @@ import { waitUntil } from '../../../tests/support/platform';
 interface HaproxyProcess {
   readonly url: string;
   gateways(): Promise<Array<{ status: string; address: string }>>;
+  logs(): string[];
   stop(): Promise<void>;
 }
 
@@ -55,10 +56,17 @@ export class GatewayTwins {
     { id: 'auth-login', prefix: '/auth/login', method: 'POST', limit: 100_000, window_s: 60 },
   ];
 
+  /**
+   * Longer than the test platform's 2 s, as in production (k8s gives the gateway 20 s): half of it,
+   * up to 5 s, idle keep-alive connections stay open so HAProxy (DOWN after two failed checks, about
+   * 1.5 s) stops using a draining gateway before they close.
+   */
+  readonly drainEnv = { SHUTDOWN_TIMEOUT_MS: '6000' };
+
   /** startPlatform options that make its gateway use these settings. */
   platformOptions(): Pick<PlatformOptions, 'gatewayEnv' | 'rateLimits'> {
     return {
-      gatewayEnv: { REDIS_PREFIX: this.redisPrefix, RATE_LIMIT_DEFAULT_PER_MIN: '1000000' },
+      gatewayEnv: { ...this.drainEnv, REDIS_PREFIX: this.redisPrefix, RATE_LIMIT_DEFAULT_PER_MIN: '1000000' },
       rateLimits: this.rateLimits,
     };
   }
@@ -69,7 +77,7 @@ export class GatewayTwins {
       app: 'gateway',
       env: {
         NODE_ENV: 'test',
-        SHUTDOWN_TIMEOUT_MS: '2000',
+        ...this.drainEnv,
         REGISTRY_URL: platform.registry.url,
         REGISTRY_TOKEN: platform.registryToken,
         REDIS_PREFIX: this.redisPrefix,

@@ -37,6 +37,15 @@ export interface LoadReport {
   durationMs: number;
 }
 
+/** fetch's own message ("fetch failed") says nothing: its cause (ECONNRESET, "other side closed") does. */
+function describeError(err: unknown): string {
+  // Duck-typed: fetch's errors come from Node's realm, not the test sandbox's, so instanceof Error fails.
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } } | null;
+  if (!e?.message) return String(err);
+  const cause = e.cause ? ` (${[e.cause.code, e.cause.message].filter(Boolean).join(': ')})` : '';
+  return `${e.name ?? 'Error'}: ${e.message}${cause}`;
+}
+
 function codeOf(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as { error_code?: unknown };
@@ -120,7 +129,7 @@ export class SteadyLoad {
           status: 0,
           at,
           ms: this.now() - at,
-          detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+          detail: describeError(err),
         }),
       )
       .then((outcome) => {
