@@ -34,6 +34,13 @@ beforeAll(async () => {
     name: 'rel-postgres-outage',
     sessions: true,
     runnerEnv: { OFFLINE_DELAY_MS: '20' },
+    gatewayEnv: { RATE_LIMIT_DEFAULT_PER_MIN: '1000000' },
+    // The load outlasts the default per-user limits on a slow machine (channels: 100 a minute).
+    rateLimits: [
+      { id: 'auth-login', prefix: '/auth/login', method: 'POST', limit: 100_000, window_s: 60 },
+      { id: 'auth-register', prefix: '/auth/register', method: 'POST', limit: 1000, window_s: 60 },
+      { id: 'channels', prefix: '/api/channels', limit: 100_000, window_s: 60 },
+    ],
   });
   owner = await ownerOfMany(platform, 'pg', SESSION_COUNT);
   await createChannel(owner.as, 'steady');

@@ -35,7 +35,8 @@ beforeAll(async () => {
     name: 'rel-redis-restart',
     sessions: true,
     registryEnv: { REDIS_URL: redis.url },
-    gatewayEnv: { REDIS_URL: redis.url },
+    // The steady load outlasts the per-user default of 600 requests a minute on a slow machine.
+    gatewayEnv: { REDIS_URL: redis.url, RATE_LIMIT_DEFAULT_PER_MIN: '1000000' },
     sessionsEnv: { REQUEUE_AFTER_MS: '3000', LEADER_TICK_MS: '500', RUN_STRANDED_GRACE_MS: '5000' },
     runnerEnv: { OFFLINE_DELAY_MS: '20', LOCK_DURATION_MS: '4000', STALLED_INTERVAL_MS: '1000' },
   });
