@@ -37,6 +37,8 @@ export async function deriveFromEvent(tx: Tx, e: RunEvent, run: LockedRun, o: De
           deadlineAt: new Date(now.getTime() + o.runDeadlineMs),
         },
       });
+      // `run` stays as the row now is: later events of the same batch decide on it without locking it again.
+      Object.assign(run, { status: 'running', started_at: run.started_at ?? now, deadline_at: new Date(now.getTime() + o.runDeadlineMs) });
       return true;
     case 'text_delta':
       await resumeIfWaiting(tx, run, o, now);
@@ -66,8 +68,9 @@ async function resumeIfWaiting(tx: Tx, run: LockedRun, o: DeriveOptions, now: Da
   if (run.status !== 'requires_action') return;
   // Still waiting on another call of the same turn: the run stays paused.
   if ((await tx.permissionRequest.count({ where: { runId: run.id, status: 'pending' } })) > 0) return;
-  await tx.run.update({ where: { id: run.id }, data: { status: 'running', deadlineAt: new Date(now.getTime() + o.runDeadlineMs) } });
-  run.status = 'running';
+  const deadlineAt = new Date(now.getTime() + o.runDeadlineMs);
+  await tx.run.update({ where: { id: run.id }, data: { status: 'running', deadlineAt } });
+  Object.assign(run, { status: 'running', deadline_at: deadlineAt });
 }
 
 async function toolUse(tx: Tx, e: EventOf<'tool_use'>, run: LockedRun, o: DeriveOptions, now: Date): Promise<boolean> {
@@ -151,10 +154,9 @@ async function permissionRequest(tx: Tx, e: EventOf<'permission_request'>, run: 
     });
     await tx.session.update({ where: { id: e.session_id }, data: { toolCallCount: { increment: 1 } } });
   }
-  await tx.run.update({
-    where: { id: run.id },
-    data: { status: 'requires_action', deadlineAt: new Date(expiresAt.getTime() + o.permissionGraceMs) },
-  });
+  const deadlineAt = new Date(expiresAt.getTime() + o.permissionGraceMs);
+  await tx.run.update({ where: { id: run.id }, data: { status: 'requires_action', deadlineAt } });
+  Object.assign(run, { status: 'requires_action', deadline_at: deadlineAt });
   await writeAudit(tx, {
     sessionId: e.session_id,
     runId: run.id,
@@ -177,6 +179,7 @@ async function finished(tx: Tx, e: EventOf<'run_completed' | 'run_failed'>, run:
       finishedAt: now,
     },
   });
+  run.status = e.type === 'run_completed' ? 'completed' : 'failed';
   await tx.session.update({
     where: { id: e.session_id },
     data: {

@@ -3,7 +3,7 @@ import { isUniqueViolation } from '@platform/db-kit';
 import type { SessionEvent } from '../generated/prisma/client';
 import type { Db } from '../db';
 import { deriveFromEvent, type DeriveOptions } from './event-derive';
-import { appendEvent, lockRun, type Tx } from './run-state';
+import { appendRunEvent, DuplicateRunEvent, lockRunSeeing, type LockedRun, type Tx } from './run-state';
 
 /** What became of one runner event. */
 export type ApplyResult =
@@ -30,9 +30,9 @@ export class EventLogRepository {
 
   async apply(e: RunEvent): Promise<ApplyResult> {
     try {
-      return await this.db.$transaction((tx) => applyIn(tx, e, this.derive));
+      return await this.db.$transaction((tx) => applyIn(tx, e, this.derive, new Map()));
     } catch (err) {
-      if (isUniqueViolation(err)) return { kind: 'duplicate' };
+      if (isUniqueViolation(err) || err instanceof DuplicateRunEvent) return { kind: 'duplicate' };
       throw err;
     }
   }
@@ -46,7 +46,8 @@ export class EventLogRepository {
     return this.db.$transaction(
       async (tx) => {
         const results: ApplyResult[] = [];
-        for (const e of events) results.push(await applyIn(tx, e, this.derive));
+        const locked = new Map<string, LockedRun>();
+        for (const e of events) results.push(await applyIn(tx, e, this.derive, locked));
         return results;
       },
       { timeout: 30_000 },
@@ -65,16 +66,31 @@ export class EventLogRepository {
   }
 }
 
-async function applyIn(tx: Tx, e: RunEvent, derive: DeriveOptions): Promise<ApplyResult> {
-  const run = await lockRun(tx, e.run_id);
+/**
+ * `locked`: the runs this transaction locked already (their row lock lasts until it ends), kept current by
+ * `deriveFromEvent`, so a run's later events in the same batch skip the lock query.
+ */
+async function applyIn(tx: Tx, e: RunEvent, derive: DeriveOptions, locked: Map<string, LockedRun>): Promise<ApplyResult> {
+  let run = locked.get(e.run_id);
+  let seen: boolean;
+  if (run) {
+    seen = (await tx.sessionEvent.findUnique({ where: { runId_runSeq: { runId: e.run_id, runSeq: e.run_seq } }, select: { id: true } })) !== null;
+  } else {
+    const row = await lockRunSeeing(tx, e.run_id, e.run_seq);
+    if (row) {
+      const { seen: recorded, ...lockedRun } = row;
+      run = lockedRun;
+      seen = recorded;
+      locked.set(e.run_id, run);
+    } else seen = false;
+  }
   if (!run || run.session_id !== e.session_id) {
     const session = await tx.session.findUnique({ where: { id: e.session_id }, select: { id: true } });
     return { kind: session ? 'unknown_run' : 'session_gone' };
   }
   if (TERMINAL_RUN_STATUSES.includes(run.status as RunStatus)) return { kind: 'run_ended' };
-  const seen = await tx.sessionEvent.findUnique({ where: { runId_runSeq: { runId: e.run_id, runSeq: e.run_seq } }, select: { id: true } });
   if (seen) return { kind: 'duplicate' };
   if (!(await deriveFromEvent(tx, e, run, derive))) return { kind: 'duplicate' };
-  const row = await appendEvent(tx, { sessionId: e.session_id, runId: e.run_id, runSeq: e.run_seq, type: e.type, data: e.data });
+  const row = await appendRunEvent(tx, { sessionId: e.session_id, runId: e.run_id, runSeq: e.run_seq, type: e.type, data: e.data });
   return { kind: 'applied', row };
 }

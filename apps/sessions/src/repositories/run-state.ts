@@ -27,6 +27,49 @@ export async function lockRun(tx: Tx, runId: string): Promise<LockedRun | undefi
   return rows[0];
 }
 
+/**
+ * `lockRun` and, in the same statement, whether the run's event `runSeq` is recorded already (one round
+ * trip instead of two for an event's first touch of its run in a transaction). The check reads the
+ * statement's snapshot; a copy committed meanwhile is still refused by the (run_id, run_seq) unique key.
+ */
+export async function lockRunSeeing(tx: Tx, runId: string, runSeq: number): Promise<(LockedRun & { seen: boolean }) | undefined> {
+  const rows = await tx.$queryRaw<Array<LockedRun & { seen: boolean }>>`
+    SELECT r.id::text, r.session_id::text, r.status, r.started_at, r.held, r.deadline_at,
+           EXISTS (SELECT 1 FROM session_events e WHERE e.run_id = r.id AND e.run_seq = ${runSeq}) AS seen
+    FROM runs r WHERE r.id = ${runId}::uuid FOR UPDATE OF r`;
+  return rows[0];
+}
+
+/** Thrown by `appendRunEvent` when (run_id, run_seq) is recorded already: the transaction must roll back. */
+export class DuplicateRunEvent extends Error {
+  constructor() {
+    super('run event recorded already');
+    this.name = 'DuplicateRunEvent';
+  }
+}
+
+/**
+ * `appendEvent` in one statement (the session's next sequence number and the insert), for event
+ * ingestion. A (run_id, run_seq) recorded already throws DuplicateRunEvent, as `appendEvent` throws
+ * Prisma's unique violation.
+ */
+export async function appendRunEvent(
+  tx: Tx,
+  e: { sessionId: string; runId: string; runSeq: number; type: string; data: Record<string, unknown> },
+): Promise<SessionEvent> {
+  const rows = await tx.$queryRaw<SessionEvent[]>`
+    WITH s AS (
+      UPDATE sessions SET event_seq = event_seq + 1, updated_at = now() WHERE id = ${e.sessionId}::uuid RETURNING event_seq
+    )
+    INSERT INTO session_events (session_id, seq, run_id, run_seq, type, data)
+    SELECT ${e.sessionId}::uuid, s.event_seq, ${e.runId}::uuid, ${e.runSeq}, ${e.type}, ${JSON.stringify(e.data)}::jsonb FROM s
+    ON CONFLICT (run_id, run_seq) DO NOTHING
+    RETURNING id, session_id::text AS "sessionId", seq, run_id::text AS "runId", run_seq AS "runSeq", type, data, created_at AS "createdAt"`;
+  const row = rows[0];
+  if (!row) throw new DuplicateRunEvent();
+  return row;
+}
+
 /** Locks a session's row: queries and the release of held runs serialise on it (one run at a time). */
 export async function lockSession(tx: Tx, sessionId: string): Promise<{ status: string; owner_id: string } | undefined> {
   const rows = await tx.$queryRaw<Array<{ status: string; owner_id: string }>>`
