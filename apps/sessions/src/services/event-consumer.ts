@@ -48,6 +48,8 @@ export class EventConsumer {
   private loop: Promise<void> | undefined;
   private lastTick = 0;
   private caughtUp = false;
+  /** The end-of-run follow-ups still to do, chained (they never reject). */
+  private followUps: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: EventConsumerOptions) {}
 
@@ -71,6 +73,7 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    await this.followUps;
     if (this.leader) await this.o.redis.eval(RELEASE, 1, this.o.lockKey, this.id).catch(() => undefined);
     this.leader = false;
   }
@@ -176,12 +179,18 @@ export class EventConsumer {
     await this.o.redis.xack(this.o.stream, GROUP, ...chunk.map((c) => c.id));
     const dtos = applied.map(toEventDto);
     await this.o.hub.publishMany(dtos);
-    if (!this.o.onRunEnded) return;
-    for (const row of applied) {
-      if (!TERMINAL_EVENT_TYPES.includes(row.type)) continue;
-      // Best effort here: the leader's sweeps redo whatever a failure (or a crash) leaves undone.
-      await this.o.onRunEnded(row.runId).catch((err: unknown) => this.o.logger.warn('run-ended follow-up failed', { run_id: row.runId, ...errorFields(err) }));
-    }
+    const onRunEnded = this.o.onRunEnded;
+    if (!onRunEnded) return;
+    const ended = applied.filter((row) => TERMINAL_EVENT_TYPES.includes(row.type)).map((row) => row.runId);
+    if (ended.length === 0) return;
+    // Off the read loop (a run's follow-ups are a few round trips the next events need not wait for), one
+    // at a time in the order the runs ended; `stop` waits for them. Best effort here: the leader's sweeps
+    // redo whatever a failure (or a crash) leaves undone.
+    this.followUps = this.followUps.then(async () => {
+      for (const runId of ended) {
+        await onRunEnded(runId).catch((err: unknown) => this.o.logger.warn('run-ended follow-up failed', { run_id: runId, ...errorFields(err) }));
+      }
+    });
   }
 
   private async tick(): Promise<void> {
