@@ -76,6 +76,8 @@ export async function serveRegistry(name: string, env: Record<string, string> = 
     logger: quietLogger(),
     lifecycle,
     shutdownTimeoutMs: 2000,
+    // Its clients' idle keep-alive connections are closed at once: these tests are not about draining behind a proxy.
+    idleGraceMs: 0,
   });
   return { ...registry, url: running.url, shutdown: () => running.shutdown('test') };
 }
