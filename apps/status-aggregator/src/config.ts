@@ -16,6 +16,11 @@ export const StatusAggregatorConfigSchema = BaseConfigSchema.extend({
   /** Components whose state makes the platform's; one never registered counts as a major outage. */
   REQUIRED_SERVICES: env.list.default(['registry', 'auth', 'channels', 'sessions', 'agent-runner', 'gateway']),
   POLL_INTERVAL_MS: env.ms.default(5000),
+  /**
+   * At start, the first poll waits (at most this long) until the registry lists every required service: a
+   * platform that is still starting is not an outage (no incident for a service that registers a second later).
+   */
+  STARTUP_GRACE_MS: env.ms.default(15_000),
   /** Bound on every readiness probe and metrics scrape. */
   PROBE_TIMEOUT_MS: env.ms.default(2000),
   /** A serving instance whose readiness probe takes this long makes its component `degraded_performance`. */

@@ -24,6 +24,8 @@ export interface PollerOptions {
   required: string[];
   registryUrl: string;
   intervalMs: number;
+  /** Before the first poll, wait at most this long for every required service to be registered. */
+  startupGraceMs?: number;
   slowMs: number;
   timeoutMs: number;
   forgetAfterMs: number;
@@ -63,6 +65,7 @@ export class Poller {
   }
 
   private async loop(firstDone: () => void): Promise<void> {
+    await this.settle();
     while (!this.stopped) {
       const started = Date.now();
       try {
@@ -71,14 +74,37 @@ export class Poller {
         this.o.logger.error('status poll failed', errorFields(err));
       }
       firstDone();
-      const wait = Math.max(0, this.o.intervalMs - (Date.now() - started));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.pause(Math.max(0, this.o.intervalMs - (Date.now() - started)));
+    }
+    // Stopped before the first poll (a shutdown during the startup grace): whoever waits on start goes on.
+    firstDone();
+  }
+
+  /** Sleeps `ms`, or until `stop`. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Waits, at most `startupGraceMs`, until the registry lists an instance of every required service, so the
+   * first poll of a platform that is starting up (all services at once, some slower than this one) does not
+   * record outages and open incidents for services that register a moment later. A service really down at
+   * start is reported once the grace is over.
+   */
+  private async settle(): Promise<void> {
+    const deadline = Date.now() + (this.o.startupGraceMs ?? 0);
+    // The registry itself is probed at REGISTRY_URL, not listed.
+    const expected = [...this.required].filter((name) => name !== 'registry');
+    while (!this.stopped && Date.now() < deadline) {
+      const { services, fresh } = await this.o.listing.read();
+      if (fresh && expected.every((name) => (services.get(name)?.length ?? 0) > 0)) return;
+      await this.pause(Math.min(250, Math.max(0, deadline - Date.now())));
     }
   }
 
