@@ -69,6 +69,7 @@ export function createMonitor(d: MonitorDeps): Monitor {
     registryUrl: c.REGISTRY_URL,
     intervalMs: c.POLL_INTERVAL_MS,
     startupGraceMs: c.STARTUP_GRACE_MS,
+    selfName: 'status-aggregator',
     slowMs: c.SLOW_PROBE_MS,
     timeoutMs: c.PROBE_TIMEOUT_MS,
     forgetAfterMs: c.FORGET_AFTER_MS,

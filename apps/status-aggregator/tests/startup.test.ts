@@ -1,6 +1,6 @@
 import { ComponentsResponseSchema, IncidentListResponseSchema } from '@platform/contracts';
 import { jsonRequest } from '@platform/testing';
-import { startStatusHarness, type StatusHarness } from './support/harness';
+import { startAggregator, startStatusHarness, type StatusHarness } from './support/harness';
 
 jest.setTimeout(30_000);
 
@@ -51,5 +51,26 @@ describe('the first poll of a starting platform', () => {
     await sleep(300);
     await h.agg.monitor.poller.stop();
     await expect(started).resolves.toBeUndefined();
+  });
+
+  it('does not judge itself down before it has registered (its component is remembered from an earlier run)', async () => {
+    h = await startStatusHarness('startup-self', { REQUIRED_SERVICES: 'registry' });
+    const earlier = await h.instance('status-aggregator');
+    await h.agg.tick();
+    await earlier.stop();
+    // A new aggregator on the same database, before its own registration (main serves after the first poll).
+    const next = await startAggregator({ registry: h.registry, databaseUrl: h.database.url, env: { REQUIRED_SERVICES: 'registry' } });
+    try {
+      await next.tick();
+      const api = jsonRequest(next.url);
+      const incidents = await api.get('/api/status/incidents', { schema: IncidentListResponseSchema });
+      expect(incidents.body.items.filter((i) => i.service === 'status-aggregator')).toEqual([]);
+      await h.instance('status-aggregator');
+      await next.tick();
+      const components = await api.get('/api/status/components', { schema: ComponentsResponseSchema });
+      expect(components.body.components.find((c) => c.name === 'status-aggregator')?.state).toBe('operational');
+    } finally {
+      await next.close();
+    }
   });
 });

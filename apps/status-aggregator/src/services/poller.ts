@@ -1,7 +1,7 @@
 import type { InstanceStatus } from '@platform/contracts';
 import { errorFields, type Logger } from '@platform/service-kit';
 import { platformState } from '../domain/component-state';
-import { evaluateComponents } from '../domain/evaluate';
+import { evaluateComponents, type LiveComponent } from '../domain/evaluate';
 import type { HttpProbes } from '../probes/http-probes';
 import { probeAll, type ProbeTarget } from '../probes/probe-round';
 import type { RegistryListing } from '../probes/registry-listing';
@@ -25,6 +25,8 @@ export interface PollerOptions {
   registryUrl: string;
   intervalMs: number;
   /** Before the first poll, wait at most this long for every required service to be registered. */
+  /** This aggregator's own service name: it registers only once it serves, which is after its first poll. */
+  selfName?: string;
   startupGraceMs?: number;
   slowMs: number;
   timeoutMs: number;
@@ -40,6 +42,7 @@ export class Poller {
   private readonly events: StatusEvents;
   private readonly required: Set<string>;
   private loaded = false;
+  private selfListed = false;
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -118,7 +121,7 @@ export class Poller {
     ]);
     const probed = await probeAll(this.o.probes, targets);
     const verdict = evaluateComponents({
-      previous: this.o.live.components,
+      previous: this.untilSelfListed(this.o.live.components, probed),
       probed,
       required: this.required,
       at,
@@ -146,6 +149,26 @@ export class Poller {
       this.refreshUptime(at, changed.length > 0),
     ]);
     await this.o.recorder.sweep(at);
+  }
+
+  /**
+   * This service registers once it serves, after its first poll: until the registry lists it, its own
+   * component (remembered from an earlier run) is left out rather than judged down by the very process
+   * that is running, so a start does not open an incident about the aggregator itself.
+   */
+  private untilSelfListed(
+    components: ReadonlyMap<string, LiveComponent>,
+    probed: ReadonlyMap<string, InstanceStatus[]>,
+  ): ReadonlyMap<string, LiveComponent> {
+    const self = this.o.selfName;
+    if (!self || this.selfListed || this.required.has(self)) return components;
+    if ((probed.get(self)?.length ?? 0) > 0) {
+      this.selfListed = true;
+      return components;
+    }
+    const without = new Map(components);
+    without.delete(self);
+    return without;
   }
 
   /** Seeds the picture from the database once (a restart resumes each component); what a poll already saw wins. */
