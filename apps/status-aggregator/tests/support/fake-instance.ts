@@ -22,7 +22,7 @@ const logger = createLogger({ service: 'fake-instance', level: 'error', pretty: 
  */
 export class FakeInstance {
   mode: ReadyMode = 'ready';
-  slowMs = 300;
+  slowMs = 1500;
   /** What `/internal/channels/count` answers (fake channels); the bearer token it saw last. */
   channelsCount = 0;
   lastAuthorization: string | undefined;
