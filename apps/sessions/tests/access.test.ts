@@ -10,12 +10,11 @@ import {
   ToolCallListResponseSchema,
   type Session,
 } from '@platform/contracts';
-import { SseHttpError, jsonRequest, sseClient, type HttpVerb } from '@platform/testing';
+import { SseHttpError, eventually, jsonRequest, sseClient, type HttpVerb } from '@platform/testing';
 import { SERVICE_CLIENT } from './support/platform';
 import { RunScript } from './support/events';
 import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
-import { eventually } from './support/wait';
 
 let h: SessionsHarness;
 let owner: TestUser;

@@ -2,8 +2,7 @@ import { AuditListResponseSchema, SessionSchema } from '@platform/contracts';
 import { SESSIONS, envelope } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { auditOf, newRequestId, runReaches, startedRun } from './support/run-control';
-import { WebhookReceiver } from '@platform/testing';
-import { eventually } from './support/wait';
+import { WebhookReceiver, eventually } from '@platform/testing';
 
 let h: SessionsHarness;
 let owner: TestUser;

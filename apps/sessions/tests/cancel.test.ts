@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import { CONTROL_RUN_SEQ, RunSchema, ToolCallListResponseSchema, cancelKeys } from '@platform/contracts';
-import { testRedisUrl } from '@platform/testing';
+import { eventually, sleep, testRedisUrl } from '@platform/testing';
 import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { auditOf, eventsOf, getRun, newRequestId, parkJob, runReaches, startedRun } from './support/run-control';
 import { RunScript } from './support/events';
-import { eventually, sleep } from './support/wait';
 
 let h: SessionsHarness;
 let owner: TestUser;

@@ -1,9 +1,8 @@
 import { SessionEventSchema, type RunEvent } from '@platform/contracts';
-import { jsonRequest, sseClient } from '@platform/testing';
+import { jsonRequest, sseClient, waitUntil } from '@platform/testing';
 import { RunScript } from './support/events';
 import { SESSIONS, createSession, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type SessionsInstance, type TestUser } from './support/sessions';
-import { waitUntil } from './support/wait';
 
 let h: SessionsHarness;
 let a: SessionsInstance;

@@ -8,11 +8,10 @@ import {
   type Session,
 } from '@platform/contracts';
 import { bullConnection } from '@platform/queue-kit';
-import { testRedisUrl } from '@platform/testing';
+import { eventually, testRedisUrl } from '@platform/testing';
 import { RunScript } from './support/events';
 import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
-import { eventually } from './support/wait';
 
 const FORK_WAIT_MS = 1000;
 let h: SessionsHarness;

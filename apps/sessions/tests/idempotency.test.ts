@@ -4,7 +4,7 @@ import { SESSIONS, createSession, envelope } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { auditOf } from './support/run-control';
 import { RunScript } from './support/events';
-import { eventually, sleep } from './support/wait';
+import { eventually, sleep } from '@platform/testing';
 
 const TTL_S = 3;
 let h: SessionsHarness;

@@ -3,7 +3,7 @@ import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { auditOf, runReaches, startedRun } from './support/run-control';
 import { RunScript } from './support/events';
-import { eventually } from './support/wait';
+import { eventually } from '@platform/testing';
 
 let h: SessionsHarness;
 let user: TestUser;

@@ -3,7 +3,7 @@ import { AgentRunJobSchema, HealthResponseSchema, ReadyResponseSchema, type Agen
 import { RunScript } from './support/events';
 import { SESSIONS, createSession, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
-import { eventually } from './support/wait';
+import { eventually } from '@platform/testing';
 
 let h: SessionsHarness;
 let user: TestUser;

@@ -6,7 +6,7 @@ import {
 import { SESSIONS, envelope } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { WRITE, askingRun as askRun, auditOf, runReaches, serviceApi } from './support/run-control';
-import { eventually } from './support/wait';
+import { eventually } from '@platform/testing';
 
 let h: SessionsHarness;
 let owner: TestUser;

@@ -16,7 +16,7 @@ import {
   serviceApi,
   startedRun,
 } from './support/run-control';
-import { eventually } from './support/wait';
+import { eventually } from '@platform/testing';
 
 let h: SessionsHarness;
 let owner: TestUser;

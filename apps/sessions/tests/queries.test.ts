@@ -11,7 +11,7 @@ import {
 import { RunScript } from './support/events';
 import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
-import { eventually } from './support/wait';
+import { eventually } from '@platform/testing';
 
 const WAIT_MAX_MS = 1500;
 let h: SessionsHarness;

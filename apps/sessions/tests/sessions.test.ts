@@ -1,9 +1,8 @@
 import { ChannelSchema, SessionListResponseSchema, SessionSchema, type Session } from '@platform/contracts';
-import { jsonRequest } from '@platform/testing';
+import { eventually, jsonRequest } from '@platform/testing';
 import { RunScript } from './support/events';
 import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
-import { eventually } from './support/wait';
 
 let h: SessionsHarness;
 let alice: TestUser;

@@ -1,9 +1,8 @@
 import { SessionEventSchema, type Session, type SessionEvent } from '@platform/contracts';
-import { SseHttpError, sseClient, type SseEvent, type SseStream } from '@platform/testing';
+import { SseHttpError, sseClient, waitUntil, type SseEvent, type SseStream } from '@platform/testing';
 import { RunScript } from './support/events';
 import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
-import { waitUntil } from './support/wait';
 
 const HEARTBEAT_MS = 250;
 let h: SessionsHarness;

@@ -1,12 +1,11 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { AGENT_RUNS_QUEUE, CONTROL_RUN_SEQ, cancelKeys } from '@platform/contracts';
 import { bullConnection } from '@platform/queue-kit';
-import { testRedisUrl } from '@platform/testing';
+import { eventually, testRedisUrl } from '@platform/testing';
 import { SESSIONS, createSession, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { auditOf, eventsOf, getRun, newRequestId, parkJob, runReaches, startedRun } from './support/run-control';
 import { RunScript } from './support/events';
-import { eventually } from './support/wait';
 
 const DEADLINE_MS = 1500;
 let h: SessionsHarness;

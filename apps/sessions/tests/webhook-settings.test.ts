@@ -3,8 +3,7 @@ import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { runReaches } from './support/run-control';
 import { RunScript } from './support/events';
-import { WebhookReceiver } from '@platform/testing';
-import { eventually, sleep } from './support/wait';
+import { WebhookReceiver, eventually, sleep } from '@platform/testing';
 
 let h: SessionsHarness;
 let owner: TestUser;

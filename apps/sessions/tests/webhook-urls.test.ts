@@ -3,7 +3,7 @@ import { SESSIONS, createSession, envelope, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { runReaches } from './support/run-control';
 import { RunScript } from './support/events';
-import { eventually, sleep } from './support/wait';
+import { eventually, sleep } from '@platform/testing';
 
 /** Stands in for DNS: what each test hostname resolves to (rebind.test changes its mind). */
 const dns: Record<string, string[]> = {

@@ -8,8 +8,7 @@ import { SESSIONS, createSession, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { auditOf, runReaches, startedRun } from './support/run-control';
 import { RunScript } from './support/events';
-import { WebhookReceiver, verifySignature } from '@platform/testing';
-import { eventually, sleep } from './support/wait';
+import { WebhookReceiver, eventually, sleep, verifySignature } from '@platform/testing';
 
 const BACKOFF_MS = 200;
 const ATTEMPTS = 4;

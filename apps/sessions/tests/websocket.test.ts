@@ -3,7 +3,7 @@ import { RunScript } from './support/events';
 import { SESSIONS, createSession } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
 import { WsClient, WsRefused } from './support/ws-client';
-import { waitUntil } from './support/wait';
+import { waitUntil } from '@platform/testing';
 
 const HEARTBEAT_MS = 300;
 let h: SessionsHarness;

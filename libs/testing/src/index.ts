@@ -23,3 +23,5 @@ export { LineBuffer } from './line-buffer';
 export { WebhookReceiver, verifySignature, type Received } from './webhook-receiver';
 export { listRoutes, toOpenApiPath, type MountedRoute } from './list-routes';
 export { routeCoverage, UNDOCUMENTED_ROUTE } from './route-coverage';
+export { waitUntil, eventually, sleep, DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_WAIT_INTERVAL_MS } from './wait';
+export { cpuTimeMs, childPids, treeCpuTimeMs } from './proc';

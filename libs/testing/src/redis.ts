@@ -12,14 +12,16 @@ export function escapeRedisGlob(s: string): string {
 
 /**
  * Deletes every key starting with `prefix` (found by SCAN, removed with UNLINK) and returns how
- * many went. Uses `redis` when given, else a short-lived client on {@link testRedisUrl}.
+ * many went. Uses `redis` when it is a client, else a short-lived client on that URL (default
+ * {@link testRedisUrl}).
  */
-export async function cleanupRedisPrefix(prefix: string, redis?: Redis): Promise<number> {
+export async function cleanupRedisPrefix(prefix: string, redis?: Redis | string): Promise<number> {
   if (prefix.length === 0) throw new Error('cleanupRedisPrefix refuses an empty prefix (it would delete every key)');
-  const client = redis ?? new Redis(testRedisUrl(), { maxRetriesPerRequest: 1, lazyConnect: true });
+  const own = typeof redis !== 'object';
+  const client = typeof redis === 'object' ? redis : new Redis(redis ?? testRedisUrl(), { maxRetriesPerRequest: 1, lazyConnect: true });
   let deleted = 0;
   try {
-    if (!redis) await client.connect();
+    if (own) await client.connect();
     const match = `${escapeRedisGlob(prefix)}*`;
     let cursor = '0';
     do {
@@ -28,7 +30,7 @@ export async function cleanupRedisPrefix(prefix: string, redis?: Redis): Promise
       if (keys.length > 0) deleted += await client.unlink(...keys);
     } while (cursor !== '0');
   } finally {
-    if (!redis) client.disconnect();
+    if (own) client.disconnect();
   }
   return deleted;
 }

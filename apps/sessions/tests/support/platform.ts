@@ -7,10 +7,10 @@ import {
   redisPrefix,
   startServiceProcess,
   testRedisUrl,
+  waitUntil,
   type ServiceProcess,
   type TestDatabase,
 } from '@platform/testing';
-import { waitUntil } from './wait';
 
 /** The service identity sessions uses to call auth and channels. */
 export const SERVICE_CLIENT = { id: 'sessions', secret: `sessions-secret-${randomBytes(12).toString('hex')}` } as const;

@@ -8,12 +8,11 @@ import {
   type Run,
   type SessionEvent,
 } from '@platform/contracts';
-import { jsonRequest, type JsonClient } from '@platform/testing';
+import { eventually, jsonRequest, type JsonClient } from '@platform/testing';
 import { SERVICE_CLIENT } from './platform';
 import { SESSIONS, createSession, sendQuery } from './api';
 import { RunScript } from './events';
 import type { SessionsHarness, TestUser } from './sessions';
-import { eventually } from './wait';
 
 /** JSON client on sessions with a service token (the runner's view: `/internal/*`). */
 export async function serviceApi(h: SessionsHarness): Promise<JsonClient> {

@@ -24,15 +24,14 @@ let owner: Session;
 let sessionIds: string[];
 let load: SteadyLoad | undefined;
 let readiness: ReadinessWatch | undefined;
-const savedDatabaseUrl = process.env.TEST_DATABASE_URL;
 
 beforeAll(async () => {
   postgres = await startPrivatePostgres();
-  // createTestDatabase (inside startPlatform) creates and migrates every service's database there.
-  process.env.TEST_DATABASE_URL = postgres.url;
   platform = await startPlatform({
     name: 'rel-postgres-outage',
     sessions: true,
+    // Every service's database is created and migrated there.
+    databaseUrl: postgres.url,
     runnerEnv: { OFFLINE_DELAY_MS: '20' },
     gatewayEnv: { RATE_LIMIT_DEFAULT_PER_MIN: '1000000' },
     // The load outlasts the default per-user limits on a slow machine (channels: 100 a minute).
@@ -58,8 +57,6 @@ afterEach(async () => {
 afterAll(async () => {
   await platform?.stop();
   await postgres?.destroy();
-  if (savedDatabaseUrl === undefined) delete process.env.TEST_DATABASE_URL;
-  else process.env.TEST_DATABASE_URL = savedDatabaseUrl;
 }, 60_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

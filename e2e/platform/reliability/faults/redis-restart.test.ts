@@ -25,18 +25,16 @@ let owner: Session;
 let sessionIds: string[];
 let load: SteadyLoad | undefined;
 let readiness: ReadinessWatch | undefined;
-const savedRedisUrl = process.env.TEST_REDIS_URL;
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
-  // sessions, the runner and the cleanup of their keys read it (AgentStack); registry and gateway are told below.
-  process.env.TEST_REDIS_URL = redis.url;
   platform = await startPlatform({
     name: 'rel-redis-restart',
     sessions: true,
-    registryEnv: { REDIS_URL: redis.url },
+    // Every service uses it, and the platform's keys are cleaned from it.
+    redisUrl: redis.url,
     // The steady load outlasts the per-user default of 600 requests a minute on a slow machine.
-    gatewayEnv: { REDIS_URL: redis.url, RATE_LIMIT_DEFAULT_PER_MIN: '1000000' },
+    gatewayEnv: { RATE_LIMIT_DEFAULT_PER_MIN: '1000000' },
     sessionsEnv: { REQUEUE_AFTER_MS: '3000', LEADER_TICK_MS: '500', RUN_STRANDED_GRACE_MS: '5000' },
     runnerEnv: { OFFLINE_DELAY_MS: '20', LOCK_DURATION_MS: '4000', STALLED_INTERVAL_MS: '1000' },
   });
@@ -55,8 +53,6 @@ afterEach(async () => {
 afterAll(async () => {
   await platform?.stop();
   await redis?.stop();
-  if (savedRedisUrl === undefined) delete process.env.TEST_REDIS_URL;
-  else process.env.TEST_REDIS_URL = savedRedisUrl;
 }, 60_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -24,7 +24,14 @@ export class AgentStack {
   /** The runner's WORKDIR_ROOT; `<workdirRoot>/<session id>` is a session's working directory. */
   workdirRoot = '';
 
-  constructor(name: string) {
+  /**
+   * @param redisUrl The Redis sessions and the runner use and the stack's keys are cleaned from;
+   *   defaults to {@link testRedisUrl}.
+   */
+  constructor(
+    name: string,
+    private readonly redisUrl?: string,
+  ) {
     this.prefix = redisPrefix(`${name}-agents`);
     // BullMQ joins its prefix and the queue name with a colon.
     this.queuePrefix = this.prefix.slice(0, -1);
@@ -44,7 +51,7 @@ export class AgentStack {
   sessionsEnv(databaseUrl: string): Record<string, string> {
     return {
       DATABASE_URL: databaseUrl,
-      REDIS_URL: testRedisUrl(),
+      REDIS_URL: this.redisUrl ?? testRedisUrl(),
       REDIS_PREFIX: `${this.prefix}sessions:`,
       QUEUE_PREFIX: this.queuePrefix,
       EVENTS_STREAM: this.eventsStream,
@@ -56,7 +63,7 @@ export class AgentStack {
 
   runnerEnv(): Record<string, string> {
     return {
-      REDIS_URL: testRedisUrl(),
+      REDIS_URL: this.redisUrl ?? testRedisUrl(),
       QUEUE_PREFIX: this.queuePrefix,
       EVENTS_STREAM: this.eventsStream,
       WORKDIR_ROOT: this.workdirRoot,
@@ -72,7 +79,7 @@ export class AgentStack {
   /** Each cleanup, to be settled together: every key of the stack (events stream and run ledgers included), the working directories. */
   cleanups(): Array<Promise<unknown>> {
     return [
-      cleanupRedisPrefix(this.prefix),
+      cleanupRedisPrefix(this.prefix, this.redisUrl),
       this.workdirRoot ? fs.rm(this.workdirRoot, { recursive: true, force: true }) : Promise.resolve(),
     ];
   }

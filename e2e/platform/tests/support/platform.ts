@@ -6,11 +6,15 @@ import {
   jsonRequest,
   redisPrefix,
   startServiceProcess,
+  waitUntil,
   type JsonClient,
   type ServiceProcess,
   type TestDatabase,
 } from '@platform/testing';
 import { AgentStack } from './agent-stack';
+
+/** Re-exported so the e2e suites keep one import for the platform and its polling helper. */
+export { waitUntil };
 
 /** A rate-limit override for the gateway's `RATE_LIMITS` (JSON) setting. */
 export interface RateRule {
@@ -24,6 +28,17 @@ export interface RateRule {
 export interface PlatformOptions {
   /** Names the Redis prefixes, so leftovers point at the test file. */
   name: string;
+  /**
+   * The PostgreSQL server every service's database is created on (e.g. a private one a test stops);
+   * defaults to `createTestDatabase`'s (env TEST_DATABASE_URL, else the local postgres).
+   */
+  databaseUrl?: string;
+  /**
+   * The Redis every service of the platform uses (its REDIS_URL) and the harness cleans its prefixes
+   * from. By default sessions, the runner and the cleanup use `testRedisUrl()`, and the other services
+   * the REDIS_URL of this process's environment (else their own default).
+   */
+  redisUrl?: string;
   registryEnv?: Record<string, string>;
   authEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
@@ -87,7 +102,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const admin = { email: `admin-${randomBytes(4).toString('hex')}@e2e.test`, password: 'Admin-pass-123' };
   const corsOrigin = 'https://app.e2e.test';
   const withChannels = o.channels === true || o.sessions === true;
-  const agents = o.sessions ? new AgentStack(o.name) : undefined;
+  const agents = o.sessions ? new AgentStack(o.name, o.redisUrl) : undefined;
   const statusClient = o.statusAggregator ? { id: 'status-aggregator', secret: randomBytes(24).toString('hex') } : undefined;
   const serviceClients = [agents?.serviceClients(), statusClient && `${statusClient.id}:${statusClient.secret}`].filter(Boolean).join(',');
   const running: {
@@ -120,8 +135,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       running.channelsDb?.drop(),
       running.sessionsDb?.drop(),
       running.statusDb?.drop(),
-      cleanupRedisPrefix(registryPrefix),
-      cleanupRedisPrefix(gatewayPrefix),
+      cleanupRedisPrefix(registryPrefix, o.redisUrl),
+      cleanupRedisPrefix(gatewayPrefix, o.redisUrl),
       ...(agents?.cleanups() ?? []),
     ]);
     throwFirstFailure(cleanups);
@@ -129,14 +144,17 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
 
   try {
     const shared = { REGISTRY_TOKEN: registryToken, NODE_ENV: 'test', SHUTDOWN_TIMEOUT_MS: '2000' };
+    // For the services on Redis that AgentStack does not configure (registry, gateway, status-aggregator).
+    const redisEnv: Record<string, string> = o.redisUrl ? { REDIS_URL: o.redisUrl } : {};
+    const onServer = { serverUrl: o.databaseUrl };
     // Each start records what came up before any failure is thrown, so stop() can end it.
     throwFirstFailure(
       await Promise.allSettled([
-        startServiceProcess({ app: 'registry', env: { ...shared, REDIS_PREFIX: registryPrefix, ...o.registryEnv } }).then((p) => (running.registry = p)),
-        createTestDatabase('auth').then((db) => (running.db = db)),
-        ...(withChannels ? [createTestDatabase('channels').then((db) => (running.channelsDb = db))] : []),
-        ...(agents ? [createTestDatabase('sessions').then((db) => (running.sessionsDb = db)), agents.createWorkdirRoot()] : []),
-        ...(o.statusAggregator ? [createTestDatabase('status-aggregator').then((db) => (running.statusDb = db))] : []),
+        startServiceProcess({ app: 'registry', env: { ...shared, ...redisEnv, REDIS_PREFIX: registryPrefix, ...o.registryEnv } }).then((p) => (running.registry = p)),
+        createTestDatabase('auth', onServer).then((db) => (running.db = db)),
+        ...(withChannels ? [createTestDatabase('channels', onServer).then((db) => (running.channelsDb = db))] : []),
+        ...(agents ? [createTestDatabase('sessions', onServer).then((db) => (running.sessionsDb = db)), agents.createWorkdirRoot()] : []),
+        ...(o.statusAggregator ? [createTestDatabase('status-aggregator', onServer).then((db) => (running.statusDb = db))] : []),
       ]),
     );
     const registry = running.registry!;
@@ -161,6 +179,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
           app: 'gateway',
           env: {
             ...withRegistry,
+            ...redisEnv,
             REDIS_PREFIX: gatewayPrefix,
             REGISTRY_CACHE_MS: '200',
             CORS_ORIGINS: corsOrigin,
@@ -196,6 +215,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
                 app: 'status-aggregator',
                 env: {
                   ...withRegistry,
+                  ...redisEnv,
                   DATABASE_URL: running.statusDb!.url,
                   SERVICE_CLIENT_ID: statusClient.id,
                   SERVICE_CLIENT_SECRET: statusClient.secret,
@@ -240,24 +260,6 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
 async function isRegistered(registry: ServiceProcess, token: string, service: string): Promise<boolean> {
   const res = await jsonRequest(registry.url, { headers: { authorization: `Bearer ${token}` } }).get(`/registry/services/${service}`);
   return res.status === 200 && ServiceInstancesResponseSchema.parse(res.body).instances.length > 0;
-}
-
-/** Polls `check` every `intervalMs` until it returns true; fails with `what` after `timeoutMs`. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 10_000, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() >= deadline) {
-      const why = last instanceof Error ? ` (last error: ${last.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}${why}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
