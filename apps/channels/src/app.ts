@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { AccessTokenVerifier } from '@platform/auth-middleware';
+import type { TokenVerifier } from '@platform/auth-middleware';
 import { createServiceApp, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import { databaseErrors } from '@platform/db-kit';
 import type { ChannelsConfig } from './config';
@@ -15,7 +15,7 @@ export interface ChannelsDeps {
   logger: Logger;
   db: Db;
   /** Verifies access tokens: auth's JWKS through the registry in main.ts, a local test key in tests. */
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
   lifecycle: Lifecycle;
   metrics?: Metrics;
 }

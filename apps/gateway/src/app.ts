@@ -3,7 +3,7 @@ import type net from 'node:net';
 import type { Express } from 'express';
 import cors from 'cors';
 import type { Redis } from 'ioredis';
-import type { AccessTokenVerifier } from '@platform/auth-middleware';
+import { VerifiedTokenCache, type TokenVerifier } from '@platform/auth-middleware';
 import type { BreakerRegistry, InstanceResolver, ServiceClient } from '@platform/service-client';
 import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { GatewayConfig } from './config';
@@ -13,7 +13,6 @@ import { edgeAuth } from './middleware/edge-auth';
 import { rateLimit } from './middleware/rate-limit';
 import { RateLimiter, rulesFrom } from './services/rate-limiter';
 import { upstreamProxy } from './services/upstream-proxy';
-import { VerifiedTokenCache } from './services/token-cache';
 import { proxiedFastPath, withFastPath } from './middleware/fast-path';
 import { DiscoveryService } from './services/discovery.service';
 import { wsUpgradeHandler } from './services/ws-upgrade';
@@ -31,7 +30,7 @@ export interface GatewayDeps {
   lifecycle: Lifecycle;
   resolver: InstanceResolver;
   breakers: BreakerRegistry;
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
   registry: ServiceClient;
   metrics: Metrics;
   /** The routing table; tests add routes to local upstreams. */
@@ -77,7 +76,7 @@ export function createApp(d: GatewayDeps): GatewayApp {
     maxAge: 600,
     exposedHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After'],
   });
-  const verifier = new VerifiedTokenCache(d.verifier);
+  const verifier = d.verifier instanceof VerifiedTokenCache ? d.verifier : new VerifiedTokenCache(d.verifier);
   const rateLimiter = d.config.RATE_LIMIT_ENABLED ? limiter : undefined;
   const app = createServiceApp({
     service: 'gateway',

@@ -91,7 +91,8 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
 
   const registry = await startServiceProcess({
     app: 'registry',
-    env: { REGISTRY_TOKEN: registryToken, REDIS_PREFIX: registryPrefix, INSTANCE_TTL_MS: '3000', REDIS_URL: testRedisUrl() },
+    // A short drain: this process's fetch keeps idle connections to it (~4 s), which a stop would otherwise wait out.
+    env: { REGISTRY_TOKEN: registryToken, REDIS_PREFIX: registryPrefix, INSTANCE_TTL_MS: '3000', REDIS_URL: testRedisUrl(), SHUTDOWN_TIMEOUT_MS: '1000' },
   });
 
   const upstream = new Upstream(await freePort());

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { AccessTokenClaims, TokenRole } from '@platform/contracts';
 import { ForbiddenError, UnauthorizedError } from '@platform/service-kit';
-import type { AccessTokenVerifier } from './verify';
+import type { TokenVerifier } from './token-cache';
 
 export interface AuthContext {
   userId: string;
@@ -27,7 +27,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /** Requires a valid access token and puts the caller on `req.auth`. */
-export function requireAuth(verifier: AccessTokenVerifier): RequestHandler {
+export function requireAuth(verifier: TokenVerifier): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new UnauthorizedError('Missing bearer token');

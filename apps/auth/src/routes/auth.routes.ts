@@ -9,13 +9,13 @@ import {
   type MessageResponse,
 } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { authOf, requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { authOf, requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import type { AuthService } from '../services/auth.service';
 import type { ServiceIdentity } from '../services/service-identity';
 import type { SigningKeys } from '../services/signing-keys';
 import { metaOf } from './request-meta';
 
-export function authRoutes(d: { auth: AuthService; identity: ServiceIdentity; keys: SigningKeys; verifier: AccessTokenVerifier }): Router {
+export function authRoutes(d: { auth: AuthService; identity: ServiceIdentity; keys: SigningKeys; verifier: TokenVerifier }): Router {
   const r = Router();
   const authenticated = requireAuth(d.verifier);
   // People only: a service token's subject is not a user id, so these routes would otherwise fail deep in the database.

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { IdParamsSchema, UserListQuerySchema, UserUpdateRequestSchema, type InternalUser } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { authOf, requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { authOf, requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import type { UsersService, Caller } from '../services/users.service';
 import { metaOf } from './request-meta';
 
@@ -10,7 +10,7 @@ const callerOf = (req: Parameters<typeof authOf>[0]): Caller => {
   return { userId: a.userId, role: a.role, familyId: a.claims.sid };
 };
 
-export function usersRoutes(d: { users: UsersService; verifier: AccessTokenVerifier }): Router {
+export function usersRoutes(d: { users: UsersService; verifier: TokenVerifier }): Router {
   const r = Router();
   r.use('/users', requireAuth(d.verifier));
 
@@ -38,7 +38,7 @@ export function usersRoutes(d: { users: UsersService; verifier: AccessTokenVerif
 }
 
 /** Service-to-service reads (e.g. a user's session quota); never routed by the gateway. */
-export function internalRoutes(d: { users: UsersService; verifier: AccessTokenVerifier }): Router {
+export function internalRoutes(d: { users: UsersService; verifier: TokenVerifier }): Router {
   const r = Router();
   r.use('/internal', requireAuth(d.verifier), requireRole('service'));
   r.get('/internal/users/:id', async (req, res) => {

@@ -8,7 +8,7 @@ import {
   RoleSchema,
 } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { authOf, requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { authOf, requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import type { ChannelsService, Viewer } from '../services/channels.service';
 
 const viewerOf = (req: Request): Viewer => {
@@ -22,7 +22,7 @@ const idOf = (req: Request): string => parseInput(IdParamsSchema, req.params, 'p
  * The public channel routes, relative to their mount point (`/api/channels`, and `/channels` for
  * the seeds' root path). People only: a service token's subject is not a user, so it owns nothing.
  */
-export function channelsRoutes(d: { channels: ChannelsService; verifier: AccessTokenVerifier }): Router {
+export function channelsRoutes(d: { channels: ChannelsService; verifier: TokenVerifier }): Router {
   const r = Router();
   r.use(requireAuth(d.verifier), requireRole(...RoleSchema.options));
 

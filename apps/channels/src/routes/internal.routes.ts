@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { IdParamsSchema, InternalChannelQuerySchema, type InternalChannelCountResponse } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import type { ChannelsService } from '../services/channels.service';
 
 /**
@@ -9,7 +9,7 @@ import type { ChannelsService } from '../services/channels.service';
  * user (the answer is what that user would get: the channel if they may see it, else 404), and the
  * status-aggregator reads how many channels exist.
  */
-export function internalRoutes(d: { channels: ChannelsService; verifier: AccessTokenVerifier }): Router {
+export function internalRoutes(d: { channels: ChannelsService; verifier: TokenVerifier }): Router {
   const r = Router();
   r.use('/internal', requireAuth(d.verifier), requireRole('service'));
   // Before `/:id`, which would read "count" as an id.

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { bearerToken } from '@platform/auth-middleware';
 import { UnauthorizedError } from '@platform/service-kit';
 import { isPublic, matchRoute, type RouteRule } from '../route-table';
-import type { TokenVerifier } from '../services/token-cache';
+import type { TokenVerifier } from '@platform/auth-middleware';
 
 /** Verifies the access token at the edge for every routed, non-public path; services verify again. */
 export function edgeAuth(routes: RouteRule[], verifier: TokenVerifier): RequestHandler {

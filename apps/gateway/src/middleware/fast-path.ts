@@ -5,7 +5,7 @@ import type { AccessTokenClaims } from '@platform/contracts';
 import { errorFields, requestIdOf, runWithContext, type Logger, type Metrics, type RequestContext } from '@platform/service-kit';
 import { isPublic, matchRoute, type RouteRule } from '../route-table';
 import type { RateLimiter } from '../services/rate-limiter';
-import type { VerifiedTokenCache } from '../services/token-cache';
+import type { VerifiedTokenCache } from '@platform/auth-middleware';
 import type { UpstreamProxy } from '../services/upstream-proxy';
 import { AccessRecorder, securityHeaders, sendEnvelope } from './edge-response';
 import { pathRefusal } from './guard';

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type net from 'node:net';
-import { bearerToken, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { bearerToken, type TokenVerifier } from '@platform/auth-middleware';
 import { AppError, UnauthorizedError, errorFields, refuseUpgrade, requestIdOf, type Logger } from '@platform/service-kit';
 import { isPublic, matchRoute, type RouteRule } from '../route-table';
 import { checkedPath } from '../middleware/guard';
@@ -8,7 +8,7 @@ import { checkedPath } from '../middleware/guard';
 /** WebSocket upgrades through the gateway: same guard, routing and token rules as HTTP (token by header or `?token=`). */
 export function wsUpgradeHandler(o: {
   routes: RouteRule[];
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
   logger: Logger;
   proxyUpgrade: (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => Promise<void>;
 }) {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { IncidentListQuerySchema, StatusHistoryQuerySchema } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import type { AccessTokenVerifier } from '@platform/auth-middleware';
+import type { TokenVerifier } from '@platform/auth-middleware';
 import type { StatusQueries } from '../services/status-queries';
 import { isAdmin, optionalAuth, requireAdmin } from './viewer';
 
@@ -10,7 +10,7 @@ import { isAdmin, optionalAuth, requireAdmin } from './viewer';
  * (a bearer token with role admin) also get instance URLs and probe errors, incident timelines and
  * the request metrics.
  */
-export function statusRoutes(d: { queries: StatusQueries; verifier: AccessTokenVerifier }): Router {
+export function statusRoutes(d: { queries: StatusQueries; verifier: TokenVerifier }): Router {
   const r = Router();
   const auth = optionalAuth(d.verifier);
 

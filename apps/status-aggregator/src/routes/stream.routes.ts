@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { StatusStreamEvent } from '@platform/contracts';
-import type { AccessTokenVerifier } from '@platform/auth-middleware';
+import type { TokenVerifier } from '@platform/auth-middleware';
 import type { LiveStatus } from '../services/live-status';
 import type { OpenStreams } from '../services/open-streams';
 import { isAdmin, optionalAuth } from './viewer';
@@ -15,7 +15,7 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
  */
 export function streamRoutes(d: {
   live: LiveStatus;
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
   streams: OpenStreams;
   heartbeatMs: number;
 }): Router {

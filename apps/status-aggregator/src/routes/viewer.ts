@@ -1,12 +1,12 @@
 import type { Request, RequestHandler } from 'express';
-import { bearerToken, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { bearerToken, type TokenVerifier } from '@platform/auth-middleware';
 import { ForbiddenError, UnauthorizedError } from '@platform/service-kit';
 
 /**
  * Public routes that show more to admins: no token is fine (public view), a valid token identifies
  * the caller, an invalid or expired one is a 401 (so a page knows to sign in again).
  */
-export function optionalAuth(verifier: AccessTokenVerifier): RequestHandler {
+export function optionalAuth(verifier: TokenVerifier): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (token) {

@@ -24,9 +24,9 @@ export interface PollerOptions {
   required: string[];
   registryUrl: string;
   intervalMs: number;
-  /** Before the first poll, wait at most this long for every required service to be registered. */
   /** This aggregator's own service name: it registers only once it serves, which is after its first poll. */
   selfName?: string;
+  /** Before the first poll, wait at most this long for every required service to be registered. */
   startupGraceMs?: number;
   slowMs: number;
   timeoutMs: number;
