@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
-import type { AccessTokenVerifier } from '@platform/auth-middleware';
+import type { TokenVerifier } from '@platform/auth-middleware';
 import { databaseErrors } from '@platform/db-kit';
 import { closeRedis, createServiceApp, errorFields, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { SessionsConfig } from './config';
@@ -34,7 +34,7 @@ export interface SessionsDeps {
   redisSub: Redis;
   queue: AgentRunsQueue;
   webhooksQueue: WebhooksQueue;
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
   users: UsersClient;
   channels: ChannelsClient;
   lifecycle: Lifecycle;

@@ -12,7 +12,7 @@ import {
 import { RunScript } from './support/events';
 import { SESSIONS, createSession, sendQuery } from './support/api';
 import { startSessions, type SessionsHarness, type TestUser } from './support/sessions';
-import { eventually } from './support/wait';
+import { eventually } from '@platform/testing';
 
 let h: SessionsHarness;
 let user: TestUser;
@@ -133,6 +133,10 @@ describe('runner events', () => {
       cost_usd: 0.0123,
     });
     expect(await eventCount(s.id)).toBe(12);
+    // No webhook anywhere and no held run: the end was marked handed over by the statement that recorded it (the
+    // same instant as finished_at), not by a follow-up after it.
+    const row = await h.sessions.db.run.findUniqueOrThrow({ where: { id: run_id } });
+    expect(row.notifiedAt).toEqual(row.finishedAt);
   });
 
   it('mark a failed run with its error and still count its usage', async () => {

@@ -1,7 +1,8 @@
 import { afterCursor, type KeysetPosition } from '@platform/db-kit';
 import type { SessionOptions } from '@platform/contracts';
-import type { Prisma, Session } from '../generated/prisma/client';
+import { Prisma, type Session } from '../generated/prisma/client';
 import type { Db } from '../db';
+import { pooled } from './sql';
 
 type Tx = Prisma.TransactionClient;
 
@@ -11,6 +12,28 @@ export interface SessionFilter {
   channelId?: string | undefined;
   after?: KeysetPosition | undefined;
   limit: number;
+}
+
+interface SessionRow {
+  id: string;
+  owner_id: string;
+  name: string;
+  mode: string;
+  status: string;
+  channel_id: string | null;
+  template_id: string | null;
+  options: Prisma.JsonValue;
+  parent_session_id: string | null;
+  webhook_url: string | null;
+  event_seq: number;
+  message_seq: number;
+  message_count: number;
+  tool_call_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: string;
+  created_at: Date;
+  updated_at: Date;
 }
 
 /** Sessions and their aggregate counters. */
@@ -24,8 +47,41 @@ export class SessionsRepository {
     return tx.session.create({ data: { ...data, options: data.options as Prisma.InputJsonValue } });
   }
 
-  findById(id: string): Promise<Session | null> {
-    return this.db.session.findUnique({ where: { id } });
+  /**
+   * One session by id. Every session-scoped request starts here (the caller's access check), so it is a
+   * prepared statement on the driver (~0.15 ms of CPU) rather than Prisma's findUnique (~0.7 ms).
+   */
+  async findById(id: string): Promise<Session | null> {
+    const [r] = await pooled(this.db.$pool).query<SessionRow>(
+      `SELECT id::text, owner_id::text, name, mode, status, channel_id::text, template_id, options, parent_session_id::text,
+              webhook_url, event_seq, message_seq, message_count, tool_call_count, input_tokens, output_tokens, cost_usd::text,
+              created_at, updated_at
+         FROM sessions WHERE id = $1::uuid`,
+      [id],
+    );
+    return r
+      ? {
+          id: r.id,
+          ownerId: r.owner_id,
+          name: r.name,
+          mode: r.mode,
+          status: r.status,
+          channelId: r.channel_id,
+          templateId: r.template_id,
+          options: r.options,
+          parentSessionId: r.parent_session_id,
+          webhookUrl: r.webhook_url,
+          eventSeq: r.event_seq,
+          messageSeq: r.message_seq,
+          messageCount: r.message_count,
+          toolCallCount: r.tool_call_count,
+          inputTokens: r.input_tokens,
+          outputTokens: r.output_tokens,
+          costUsd: new Prisma.Decimal(r.cost_usd),
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        }
+      : null;
   }
 
   /**

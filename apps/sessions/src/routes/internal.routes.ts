@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { IdParamsSchema, InternalHistoryQuerySchema } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import { z } from 'zod';
 import type { RunnerApiService } from '../services/runner-api.service';
 import type { PermissionsService } from '../services/permissions.service';
@@ -9,7 +9,7 @@ import type { PermissionsService } from '../services/permissions.service';
 const RequestParamsSchema = z.object({ id: z.uuid(), request_id: z.uuid() });
 
 /** Service-to-service routes (never routed by the gateway). */
-export function internalRoutes(d: { runner: RunnerApiService; permissions: PermissionsService; verifier: AccessTokenVerifier }): Router {
+export function internalRoutes(d: { runner: RunnerApiService; permissions: PermissionsService; verifier: TokenVerifier }): Router {
   const r = Router();
   r.use('/internal', requireAuth(d.verifier), requireRole('service'));
   r.get('/internal/sessions/:id/messages', async (req, res) => {

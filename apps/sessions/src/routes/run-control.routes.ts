@@ -9,7 +9,7 @@ import {
   IdParamsSchema,
 } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import { z } from 'zod';
 import type { RunControlService } from '../services/run-control.service';
 import type { PermissionsService } from '../services/permissions.service';
@@ -25,7 +25,7 @@ export function runControlRoutes(d: {
   control: RunControlService;
   permissions: PermissionsService;
   records: SessionRecordsService;
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
 }): Router {
   const r = Router();
   const people = [requireAuth(d.verifier), requireRole(...RoleSchema.options)];

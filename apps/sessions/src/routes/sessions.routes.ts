@@ -12,7 +12,7 @@ import {
   SessionPatchRequestSchema,
 } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import { z } from 'zod';
 import type { SessionsService } from '../services/sessions.service';
 import type { RunsService } from '../services/runs.service';
@@ -27,7 +27,7 @@ export function sessionsRoutes(d: {
   sessions: SessionsService;
   runs: RunsService;
   idempotency: IdempotencyService;
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
   queryWaitMaxMs: number;
 }): Router {
   const r = Router();

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { RoleSchema, SoloGenesisRequestSchema, SoloOrchestratorRequestSchema, SoloStatusQuerySchema } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import type { SoloService } from '../services/agents/solo.service';
 import type { IdempotencyService } from '../services/idempotency.service';
 import { idempotent } from './idempotency';
@@ -9,7 +9,7 @@ import { callerOf } from './caller';
 import { agentReply } from './agent-reply';
 
 /** `/solo/*`: the seeds' SOLO agent on sessions of the `solo-genesis` template (people only). */
-export function soloRoutes(d: { solo: SoloService; idempotency: IdempotencyService; verifier: AccessTokenVerifier }): Router {
+export function soloRoutes(d: { solo: SoloService; idempotency: IdempotencyService; verifier: TokenVerifier }): Router {
   const r = Router();
   r.use('/solo', requireAuth(d.verifier), requireRole(...RoleSchema.options));
   const once = idempotent(d.idempotency);

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { IdParamsSchema, RoleSchema } from '@platform/contracts';
 import { errorFields, parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import type { SessionsService } from '../services/sessions.service';
 import type { EventHub } from '../services/event-hub';
 import type { EventLogRepository } from '../repositories/event-log.repository';
@@ -15,7 +15,7 @@ export function streamRoutes(d: {
   sessions: SessionsService;
   hub: EventHub;
   log: EventLogRepository;
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
   streams: OpenStreams;
   heartbeatMs: number;
 }): Router {

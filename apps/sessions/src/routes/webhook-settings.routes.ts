@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { RoleSchema, WebhookSettingsRequestSchema } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
 import type { WebhookSettingsService } from '../services/webhooks/webhook-settings.service';
 import { callerOf } from './caller';
 
@@ -11,7 +11,7 @@ import { callerOf } from './caller';
  */
 export const WEBHOOK_SETTINGS_PATHS = ['/api/v1/webhook-settings', '/api/v1/sessions/webhook-settings'];
 
-export function webhookSettingsRoutes(d: { settings: WebhookSettingsService; verifier: AccessTokenVerifier }): Router {
+export function webhookSettingsRoutes(d: { settings: WebhookSettingsService; verifier: TokenVerifier }): Router {
   const r = Router();
   const people = [requireAuth(d.verifier), requireRole(...RoleSchema.options)];
   for (const path of WEBHOOK_SETTINGS_PATHS) {

@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RoleSchema, WsClientMessageSchema } from '@platform/contracts';
-import { bearerToken, type AccessTokenVerifier } from '@platform/auth-middleware';
+import { bearerToken, type TokenVerifier } from '@platform/auth-middleware';
 import { AppError, UnauthorizedError, errorFields, refuseUpgrade, requestIdOf, runWithContext, type Logger } from '@platform/service-kit';
 import type { SessionsService } from '../services/sessions.service';
 import type { RunsService } from '../services/runs.service';
@@ -21,7 +21,7 @@ export interface WsDeps {
   runs: RunsService;
   hub: EventHub;
   log: EventLogRepository;
-  verifier: AccessTokenVerifier;
+  verifier: TokenVerifier;
   streams: OpenStreams;
   logger: Logger;
   heartbeatMs: number;

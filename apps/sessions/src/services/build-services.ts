@@ -97,7 +97,7 @@ export function buildServices(d: SessionsDeps) {
     idempotency,
     webhookSettings,
     deliveries,
-    runnerApi: new RunnerApiService({ sessions: sessionsRepo, runs: runsRepo, log }),
+    runnerApi: new RunnerApiService({ runs: runsRepo }),
     records: new SessionRecordsService({ audit: new AuditRepository(d.db), webhooks: webhooksRepo, visible }),
     ...buildAgents(d, sessions, runs),
     leaderTick: tick,

@@ -2,16 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RunEventSchema, TERMINAL_EVENT_TYPES, type RunEvent } from '@platform/contracts';
 import { errorFields, type Logger } from '@platform/service-kit';
-import { Prisma, type SessionEvent as SessionEventRow } from '../generated/prisma/client';
+import type { SessionEvent as SessionEventRow } from '../generated/prisma/client';
 import type { ApplyResult, EventLogRepository } from '../repositories/event-log.repository';
 import { toEventDto } from '../repositories/mappers';
+import { sqlState } from '../repositories/sql';
 import type { EventHub } from './event-hub';
+import { SerialQueue } from './serial-queue';
 
 const GROUP = 'sessions';
 const BATCH = 200;
 // Events applied per transaction: long enough to amortise BEGIN/COMMIT, short enough that a run's row lock
 // (which cancel, the watchdog and permission answers also take) is held for milliseconds, not seconds.
 const APPLY_BATCH = 50;
+/** End-of-run follow-ups waiting at most; beyond, the sweeps do them (see `followUp`). */
+const MAX_FOLLOW_UPS = 1000;
 // One consumer name for every instance: only the lock holder reads, and a new holder first
 // re-reads whatever the previous one was given but never acknowledged.
 const CONSUMER = 'sessions-leader';
@@ -48,8 +52,8 @@ export class EventConsumer {
   private loop: Promise<void> | undefined;
   private lastTick = 0;
   private caughtUp = false;
-  /** The end-of-run follow-ups still to do, chained (they never reject). */
-  private followUps: Promise<void> = Promise.resolve();
+  /** The end-of-run follow-ups still to do, in order (see `followUp`). */
+  private readonly followUps = new SerialQueue(MAX_FOLLOW_UPS);
 
   constructor(private readonly o: EventConsumerOptions) {}
 
@@ -73,7 +77,7 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.followUps;
+    await this.followUps.drain();
     if (this.leader) await this.o.redis.eval(RELEASE, 1, this.o.lockKey, this.id).catch(() => undefined);
     this.leader = false;
   }
@@ -168,29 +172,37 @@ export class EventConsumer {
   /** After commit: acknowledge the entries, publish what was applied (in order), then run the end-of-run follow-ups. */
   private async settle(chunk: Entry[], results: ApplyResult[]): Promise<void> {
     const applied: SessionEventRow[] = [];
+    const ended: string[] = [];
     results.forEach((result, i) => {
       const c = chunk[i];
       if (!c) return;
       if (result.kind === 'unknown_run') {
         this.o.logger.error('dropping run event that cannot be applied', { entry_id: c.id, run_id: c.event.run_id, reason: 'unknown run' });
       }
-      if (result.kind === 'applied') applied.push(result.row);
+      if (result.kind !== 'applied') return;
+      applied.push(result.row);
+      // Ingestion says when an end needs no follow-up (no held run, no webhook): most ends, skipped.
+      if (TERMINAL_EVENT_TYPES.includes(result.row.type) && result.followUp !== false) ended.push(result.row.runId);
     });
     await this.o.redis.xack(this.o.stream, GROUP, ...chunk.map((c) => c.id));
     const dtos = applied.map(toEventDto);
     await this.o.hub.publishMany(dtos);
+    for (const runId of ended) this.followUp(runId);
+  }
+
+  /**
+   * Queues a run's end-of-run follow-ups, done off the read loop (a few round trips the next events need not
+   * wait for), one at a time in the order the runs ended; `stop` waits for them. Best effort: the leader's
+   * sweeps redo whatever a failure or a crash leaves undone, so beyond MAX_FOLLOW_UPS waiting (follow-ups
+   * slower than runs end, e.g. the database struggling) more are left to the sweeps rather than held in memory.
+   */
+  private followUp(runId: string): void {
     const onRunEnded = this.o.onRunEnded;
     if (!onRunEnded) return;
-    const ended = applied.filter((row) => TERMINAL_EVENT_TYPES.includes(row.type)).map((row) => row.runId);
-    if (ended.length === 0) return;
-    // Off the read loop (a run's follow-ups are a few round trips the next events need not wait for), one
-    // at a time in the order the runs ended; `stop` waits for them. Best effort here: the leader's sweeps
-    // redo whatever a failure (or a crash) leaves undone.
-    this.followUps = this.followUps.then(async () => {
-      for (const runId of ended) {
-        await onRunEnded(runId).catch((err: unknown) => this.o.logger.warn('run-ended follow-up failed', { run_id: runId, ...errorFields(err) }));
-      }
+    const queued = this.followUps.push(async () => {
+      await onRunEnded(runId).catch((err: unknown) => this.o.logger.warn('run-ended follow-up failed', { run_id: runId, ...errorFields(err) }));
     });
+    if (!queued) this.o.logger.warn('too many run-ended follow-ups waiting; leaving this one to the sweeps', { run_id: runId, waiting: this.followUps.size });
   }
 
   private async tick(): Promise<void> {
@@ -200,13 +212,15 @@ export class EventConsumer {
   }
 }
 
-// Prisma codes for an event that does not fit the data (it names a run that does not exist, a value is too
-// long…): applying it again can never succeed. Anything else (an outage, a timeout, a lock) may.
-const REFUSED_DATA_CODES = new Set(['P2000', 'P2003', 'P2011', 'P2020', 'P2023', 'P2025']);
-
-/** The database refused this event itself, so, like a malformed entry, it is dropped rather than block the stream. */
+/**
+ * The database refused this event itself (SQLSTATE class 22, data exception: a value out of range or not
+ * a uuid; class 23, integrity: a run or session that does not exist): applying it again can never succeed,
+ * so, like a malformed entry, it is dropped rather than block the stream. Anything else (an outage, a
+ * timeout, a lock) may succeed later and is retried.
+ */
 function refusedByDatabase(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && REFUSED_DATA_CODES.has(err.code);
+  const state = sqlState(err);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
 }
 
 interface Entry {
