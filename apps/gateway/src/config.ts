@@ -12,6 +12,11 @@ export type RateRuleConfig = z.infer<typeof RateRuleSchema>;
 
 export const GatewayConfigSchema = BaseConfigSchema.extend({
   PORT: env.port.default(8000),
+  /**
+   * Processes serving the port (node:cluster): the gateway's work is CPU on one event loop, so on a machine
+   * (or pod) with several cores, one worker per core. 1 (the default) runs no primary at all.
+   */
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().default('gateway:'),
   JWT_ISSUER: z.string().min(1).default('agent-platform'),

@@ -55,4 +55,8 @@ runMain('gateway', async () => {
     afterListen: registerOnListen({ config, logger, name: 'gateway', endpoints: GATEWAY_ENDPOINTS }),
   });
   return { running, logger };
+}, () => {
+  const config = loadGatewayConfig();
+  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL, instanceId: config.INSTANCE_ID });
+  return { workers: config.WORKERS, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger };
 });

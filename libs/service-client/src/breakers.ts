@@ -40,6 +40,8 @@ export class BreakerRegistry {
       help: 'Circuit breaker state per target (0 closed, 1 half-open, 2 open)',
       labelNames: ['target'] as const,
       registers: [registry],
+      // Summed over a cluster's workers (each has its own breakers) a state means nothing: report the worst.
+      aggregator: 'max',
     });
     this.transitions = new client.Counter({
       name: 'circuit_breaker_transitions_total',

@@ -4,6 +4,7 @@ import { createServiceApp } from './create-app';
 import type { ReadinessCheck } from './health';
 import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
+import { createMetrics } from './metrics';
 
 function appWith(checks: ReadinessCheck[], lifecycle = new Lifecycle()) {
   return createServiceApp({
@@ -74,5 +75,22 @@ describe('health and readiness', () => {
     lifecycle.stopAccepting();
     const res = await request(app).get('/ready').expect(503);
     expect(ReadyResponseSchema.parse(res.body).checks).toContainEqual({ name: 'shutdown', ok: false, latency_ms: 0, error: 'shutting down' });
+  });
+});
+
+describe('/metrics', () => {
+  const logger = createLogger({ service: 'kit-test', level: 'error', pretty: false });
+
+  it('answers what `collect` gathers when the metrics say so (a cluster worker: every worker summed)', async () => {
+    const metrics = { ...createMetrics('kit-test', { collectDefaults: false }), collect: async () => 'every_worker_total 7\n' };
+    const res = await request(createServiceApp({ service: 'kit-test', version: '1', instanceId: 'i', logger, metrics, routes: () => undefined })).get('/metrics').expect(200);
+    expect(res.text).toBe('every_worker_total 7\n');
+  });
+
+  it('answers 503 in the error envelope, with Retry-After, when they cannot be gathered', async () => {
+    const metrics = { ...createMetrics('kit-test', { collectDefaults: false }), collect: () => Promise.reject(new Error('primary did not answer')) };
+    const res = await request(createServiceApp({ service: 'kit-test', version: '1', instanceId: 'i', logger, metrics, routes: () => undefined })).get('/metrics').expect(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatchObject({ error_code: 'SERVICE_UNAVAILABLE' });
   });
 });

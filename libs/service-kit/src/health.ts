@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { DependencyCheck, HealthResponse, ReadyResponse } from '@platform/contracts';
+import { AppError } from './errors';
 import type { Metrics } from './metrics';
 
 /** A readiness probe of one dependency: resolves when reachable, throws when not. */
@@ -63,8 +64,15 @@ export function opsRoutes(o: OpsRoutesOptions): Router {
     res.status(ok ? 200 : 503).json(body);
   });
   router.get('/metrics', async (_req, res) => {
+    let text: string;
+    try {
+      text = await (o.metrics.collect ? o.metrics.collect() : o.metrics.registry.metrics());
+    } catch (err) {
+      // A cluster worker whose primary did not answer in time: try again, not a server fault.
+      throw new AppError('SERVICE_UNAVAILABLE', 'Metrics are not available right now, try again shortly', { headers: { 'Retry-After': '1' }, cause: err });
+    }
     res.setHeader('Content-Type', o.metrics.registry.contentType);
-    res.send(await o.metrics.registry.metrics());
+    res.send(text);
   });
   return router;
 }

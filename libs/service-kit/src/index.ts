@@ -8,6 +8,7 @@ export * from './health';
 export * from './create-app';
 export * from './registration';
 export * from './lifecycle';
+export * from './cluster';
 export * from './redis';
 export { sendError } from './middleware/error-handler';
 export * from './upgrade';

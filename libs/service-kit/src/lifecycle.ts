@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { superviseWorkers, type ClusterOptions } from './cluster';
 import { ConfigError } from './config';
 import { errorFields, type Logger } from './logger';
 import type { RegistryRegistration } from './registration';
@@ -129,8 +131,37 @@ export async function serve(o: ServeOptions): Promise<RunningService> {
   return { server, url, port, shutdown };
 }
 
-/** Entry point of every service: builds it, serves it, exits 1 on bad config, drains on SIGTERM/SIGINT. */
-export function runMain(name: string, start: () => Promise<{ running: RunningService; logger: Logger }>): void {
+/**
+ * Entry point of every service: builds it, serves it, exits 1 on bad config, drains on SIGTERM/SIGINT.
+ * `clustered` (read first, so bad config fails before anything forks): with more than one worker, this
+ * process becomes the primary of that many workers (see cluster.ts), each of which runs `start`.
+ */
+export function runMain(
+  name: string,
+  start: () => Promise<{ running: RunningService; logger: Logger }>,
+  clustered?: () => ClusterOptions,
+): void {
+  const fail = (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${name}: ${err.message}\n`);
+    } else {
+      process.stderr.write(`${name}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    }
+    process.exit(1);
+  };
+  if (clustered && cluster.isPrimary) {
+    let options: ClusterOptions;
+    try {
+      options = clustered();
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    if (options.workers > 1) {
+      superviseWorkers(options);
+      return;
+    }
+  }
   start()
     .then(({ running, logger }) => {
       const stop = (signal: string) => {
@@ -144,13 +175,8 @@ export function runMain(name: string, start: () => Promise<{ running: RunningSer
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      // A worker whose primary is gone (killed outright) drains and stops rather than live on unsupervised.
+      if (cluster.isWorker) process.once('disconnect', () => stop('primary gone'));
     })
-    .catch((err: unknown) => {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`${name}: ${err.message}\n`);
-      } else {
-        process.stderr.write(`${name}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      }
-      process.exit(1);
-    });
+    .catch(fail);
 }

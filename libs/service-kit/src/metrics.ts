@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import client from 'prom-client';
+import { clusterWorkerMetrics } from './cluster';
 import type { RequestHandler } from 'express';
 
 /** One Prometheus registry per service instance (not the global one, so apps can share a process in tests). */
@@ -6,6 +8,8 @@ export interface Metrics {
   registry: client.Registry;
   httpRequests: client.Counter<'method' | 'route' | 'status'>;
   httpDuration: client.Histogram<'method' | 'route' | 'status'>;
+  /** What `/metrics` answers when it is not this registry alone (a cluster worker: every worker's, summed). */
+  collect?: () => Promise<string>;
 }
 
 export function createMetrics(service: string, opts: { collectDefaults?: boolean } = {}): Metrics {
@@ -25,7 +29,7 @@ export function createMetrics(service: string, opts: { collectDefaults?: boolean
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  return { registry, httpRequests, httpDuration, ...(cluster.isWorker ? { collect: clusterWorkerMetrics(registry) } : {}) };
 }
 
 /** Records count and latency of every request under its route template (never the raw path). */
