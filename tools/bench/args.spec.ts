@@ -6,7 +6,7 @@ describe('npm run bench arguments', () => {
   });
 
   it('reads one part, lists and numbers, with a space or an equals sign', () => {
-    expect(parseArgs(['--only', 'gateway', '--duration=2', '--sizes', '10,20', '--runner-concurrency', '8'])).toMatchObject({ parts: ['gateway'], durationS: 2, sizes: [10, 20], runnerConcurrency: 8 });
+    expect(parseArgs(['--only', 'gateway', '--duration=2', '--sizes', '10,20', '--runner-concurrency', '8', '--gateway-workers', '3'])).toMatchObject({ parts: ['gateway'], durationS: 2, sizes: [10, 20], runnerConcurrency: 8, gatewayWorkers: 3 });
   });
 
   it.each([[['--only', 'nope']], [['--rounds', '0']], [['--bogus']]])('refuses %j with the usage', (argv) => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 export const PARTS = ['gateway', 'runs', 'breaker', 'cost'] as const;
 export type Part = (typeof PARTS)[number];
 
@@ -16,6 +17,8 @@ export interface BenchArgs {
   runnerConcurrency?: number;
   /** Gateway part: proxies on CPU 1, load generator and upstream on CPU 0. */
   pin: boolean;
+  /** The gateway's WORKERS (default: one per CPU, as HAProxy runs one thread per CPU). */
+  gatewayWorkers: number;
 }
 
 const USAGE = `npm run bench [-- options]
@@ -27,6 +30,7 @@ const USAGE = `npm run bench [-- options]
   --backlog N         runs queued at once for the runner-alone figure (default 200)
   --runner-concurrency N   the runner's WORKER_CONCURRENCY (default: the runner's default)
   --pin               gateway part: every proxy on CPU 1, load generator and upstream on CPU 0
+  --gateway-workers N the gateway's WORKERS (default: one per CPU)
   --sizes 1000,10000,100000   messages per session for cost growth`;
 
 /** A bad command line: printed without a stack. */
@@ -41,7 +45,7 @@ const positive = (name: string, v: string) => {
 
 /** Parses the command line of `npm run bench`; throws with the usage on anything unknown. */
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { parts: [...PARTS], durationS: 5, rounds: 3, connections: 50, concurrency: [1, 20, 100], sizes: [1000, 10_000, 100_000], backlog: 200, pin: false };
+  const a: BenchArgs = { parts: [...PARTS], durationS: 5, rounds: 3, connections: 50, concurrency: [1, 20, 100], sizes: [1000, 10_000, 100_000], backlog: 200, pin: false, gatewayWorkers: os.availableParallelism() };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? '';
@@ -61,6 +65,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--runner-concurrency': a.runnerConcurrency = Math.round(positive(flag, value())); break;
       case '--sizes': a.sizes = list(value()).map((v) => Math.round(positive(flag, v))); break;
       case '--pin': a.pin = true; break;
+      case '--gateway-workers': a.gatewayWorkers = Math.round(positive(flag, value())); break;
       case '--help': case '-h': throw new UsageError(USAGE);
       default: throw new UsageError(`unknown option ${flag}\n${USAGE}`);
     }

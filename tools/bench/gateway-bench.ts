@@ -3,7 +3,7 @@ import { startHaproxy } from './haproxy';
 import { load, medianOf, type LoadResult } from './load';
 import { signUp } from './accounts';
 import { startBenchPlatform, type BenchPlatform } from './platform';
-import { cpuTimeMs, pinToCpu, spawnTs, type BenchProcess } from './processes';
+import { treeCpuTimeMs, pinToCpu, spawnTs, type BenchProcess } from './processes';
 
 export const TARGETS = ['a', 'b', 'c', 'd', 'e'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -25,10 +25,14 @@ export interface GatewayOptions {
   keepPlatform?: boolean;
   /** Pins every proxy to CPU 1 and the load generator and upstream to CPU 0 (steadier figures on 2 cores). */
   pin?: boolean;
+  /** The gateway's WORKERS (processes on its port). */
+  gatewayWorkers: number;
 }
 
 export interface GatewayReport {
   connections: number;
+  /** The gateway's WORKERS during the run (absent in results from before it existed: 1). */
+  gatewayWorkers?: number;
   pinned: boolean;
   durationS: number;
   rounds: Record<Target, LoadResult[]>;
@@ -109,7 +113,7 @@ async function checkGateway(rig: GatewayRig): Promise<void> {
 /** Part 1: interleaved rounds a,b,c,d,e, a,b,c,d,e, … at the same load; medians and ratios. */
 export async function gatewayBench(o: GatewayOptions, log: (line: string) => void, rig?: GatewayRig): Promise<{ report: GatewayReport; rig: GatewayRig }> {
   const targets = o.targets ?? [...TARGETS];
-  rig ??= await startGatewayRig(targets);
+  rig ??= await startGatewayRig(targets, [], { WORKERS: String(o.gatewayWorkers) });
   try {
     if (o.pin) {
       const pinned = [pinToCpu(process.pid, 0), pinToCpu(rig.pids.a, 0), ...targets.filter((t) => t !== 'a').map((t) => pinToCpu(rig.pids[t], 1))];
@@ -121,9 +125,9 @@ export async function gatewayBench(o: GatewayOptions, log: (line: string) => voi
     const rounds = Object.fromEntries(TARGETS.map((t) => [t, [] as LoadResult[]])) as Record<Target, LoadResult[]>;
     for (let r = 1; r <= o.rounds; r++) {
       for (const t of targets) {
-        const cpu0 = cpuTimeMs(rig.pids[t]);
+        const cpu0 = treeCpuTimeMs(rig.pids[t]);
         const res = await load({ url: `${rig.urls[t]}${BENCH_PATH}`, connections: o.connections, durationS: o.durationS, headers: headersOf(t) });
-        res.cpuMsPerKReq = ((cpuTimeMs(rig.pids[t]) - cpu0) * 1000) / Math.max(1, res.requests);
+        res.cpuMsPerKReq = ((treeCpuTimeMs(rig.pids[t]) - cpu0) * 1000) / Math.max(1, res.requests);
         rounds[t].push(res);
         log(`  round ${r} ${t}: ${Math.round(res.rps)} rps, p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.cpuMsPerKReq.toFixed(0)} CPU ms/1k req${res.non2xx || res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ''}`);
       }
@@ -138,6 +142,7 @@ export async function gatewayBench(o: GatewayOptions, log: (line: string) => voi
     if (o.pin) pinToCpu(process.pid, 'all');
     const report: GatewayReport = {
       connections: o.connections,
+      gatewayWorkers: o.gatewayWorkers,
       pinned: o.pin === true,
       durationS: o.durationS,
       rounds,

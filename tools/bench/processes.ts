@@ -106,18 +106,7 @@ function tail(file: string): string {
   }
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN where unreadable. */
-export function cpuTimeMs(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-const CLOCK_TICKS = 100;
+export { cpuTimeMs, treeCpuTimeMs } from '@platform/testing';
 
 /** Resident memory of a process (bytes), from /proc (Linux); NaN where unreadable. */
 export function rssBytes(pid: number): number {

@@ -8,7 +8,7 @@ function gatewaySection(r: BenchResults): string[] {
   const rows = TARGETS.filter((t) => g.median[t]).map((t) => {
     const m = g.median[t]!;
     return [
-      `(${t}) ${TARGET_NAMES[t]}`,
+      `(${t}) ${TARGET_NAMES[t]}${t === 'e' ? `, ${g.gatewayWorkers ?? 1} worker${(g.gatewayWorkers ?? 1) > 1 ? 's' : ''}` : ''}`,
       fmtNum(m.rps),
       `${m.p50}`,
       `${m.p99}`,
@@ -24,7 +24,7 @@ function gatewaySection(r: BenchResults): string[] {
     '',
     markdownTable(['target', 'rps', 'p50 ms', 'p99 ms', 'vs a', 'vs b', 'CPU ms / 1k req'], rows),
     '',
-    `Ratios: ${ratios}. CPU is that of the process in front (for a, the upstream itself), per 1,000 requests.`,
+    `Ratios: ${ratios}. CPU is that of the process in front (for a, the upstream itself; for e, its primary and workers), per 1,000 requests.`,
     `Goals: e/b >= 0.40: ${verdict(eb === undefined ? undefined : eb >= 0.4)}; p99(e) - p99(a) = ${fmtNum(g.p99OverDirectMs)} ms <= 10 ms: ${verdict(g.p99OverDirectMs === undefined ? undefined : g.p99OverDirectMs <= 10)}.`,
     '',
   ];
@@ -40,15 +40,17 @@ function breakerSection(r: BenchResults): string[] {
       ['measure', 'value'],
       [
         ['p50 / p99 at a paced 1,000 req/s (ms)', `${b.paced.p50} / ${b.paced.p99}`],
+        ...(b.direct ? [['the bare upstream (a), same pacing: p50 / p99 (ms)', `${b.direct.paced.p50} / ${b.direct.paced.p99}`]] : []),
         ['answers/s at saturation (50 conn.)', fmtNum(b.whileOpen.answered)],
         ['p50 / p99 at saturation (ms)', `${b.whileOpen.p50} / ${b.whileOpen.p99}`],
         ['share of 503 answers', `${Math.round(b.share503 * 100)}%`],
         ['p50 / p99 one at a time (ms)', `${fmtNum(b.probeP50Ms)} / ${fmtNum(b.probeP99Ms)}`],
+        ...(b.direct ? [['the bare upstream (a), one at a time: p50 / p99 (ms)', `${fmtNum(b.direct.probeP50Ms)} / ${fmtNum(b.direct.probeP99Ms)}`]] : []),
         ['upstream back -> first 200 (ms)', `${fmtNum(b.recoveryMs)} (breaker reset ${b.breakerResetMs} ms)`],
       ],
     ),
     '',
-    `Goal: p99 <= 5 ms (paced 1,000 req/s): ${verdict(b.paced.p99 <= 5)}.`,
+    `Goal: p99 <= 5 ms (paced 1,000 req/s): ${verdict(b.paced.p99 <= 5)}${b.direct ? ` (the bare upstream's own p99 at that pacing: ${b.direct.paced.p99} ms)` : ''}.`,
     '',
   ];
 }

@@ -57,13 +57,13 @@ async function main(): Promise<void> {
     if (args.parts.includes('gateway') || args.parts.includes('breaker')) {
       if (args.parts.includes('gateway')) {
         log(`gateway overhead: ${args.rounds} interleaved rounds of ${args.durationS} s at ${args.connections} connections`);
-        const out = await gatewayBench({ durationS: args.durationS, rounds: args.rounds, connections: args.connections, keepPlatform: true, pin: args.pin }, log);
+        const out = await gatewayBench({ durationS: args.durationS, rounds: args.rounds, connections: args.connections, keepPlatform: true, pin: args.pin, gatewayWorkers: args.gatewayWorkers }, log);
         results.gateway = out.report;
         rig = out.rig;
       }
       if (args.parts.includes('breaker')) {
         log('breaker: answers while an upstream is down, and recovery');
-        results.breaker = await breakerBench({ connections: args.connections, durationS: Math.min(args.durationS, 3) }, log, rig);
+        results.breaker = await breakerBench({ connections: args.connections, durationS: Math.min(args.durationS, 3), gatewayWorkers: args.gatewayWorkers }, log, rig);
       }
     }
     await rig?.stop();
