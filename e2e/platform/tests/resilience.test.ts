@@ -41,13 +41,11 @@ const authHealth = async () => {
   return { status: res.status, overall: body.status, auth: body.services.find((s) => s.name === 'auth') };
 };
 
-/** POST /auth/login through the gateway, timed. */
-async function timedLogin(): Promise<{ ms: number; status: number; envelope: ErrorEnvelope | undefined; retryAfter: string | null }> {
-  const started = performance.now();
+/** POST /auth/login through the gateway. */
+async function login(): Promise<{ status: number; envelope: ErrorEnvelope | undefined; retryAfter: string | null }> {
   const res = await platform.api.post('/auth/login', user.credentials);
-  const ms = performance.now() - started;
   const envelope = ErrorEnvelopeSchema.safeParse(res.body);
-  return { ms, status: res.status, envelope: envelope.success ? envelope.data : undefined, retryAfter: res.headers.get('retry-after') };
+  return { status: res.status, envelope: envelope.success ? envelope.data : undefined, retryAfter: res.headers.get('retry-after') };
 }
 
 describe('while auth runs', () => {
@@ -80,20 +78,21 @@ describe('when auth is killed (SIGKILL: no drain, no deregistration)', () => {
     expect(res.text).not.toMatch(/127\.0\.0\.1|\n\s+at /);
   });
 
-  it('opens the breaker and then answers each request in under 50 ms', async () => {
+  // That an open breaker answers without calling the upstream is tested in the gateway's own suite; how fast it
+  // answers is measured by the benchmark (npm run bench, breaker part), not by a timed test.
+  it('opens the breaker and then answers every request with 503 and Retry-After', async () => {
     let opened = false;
-    for (let i = 0; i < 30 && !opened; i++) opened = (await timedLogin()).envelope?.details?.reason === 'circuit breaker open';
+    for (let i = 0; i < 30 && !opened; i++) opened = (await login()).envelope?.details?.reason === 'circuit breaker open';
     expect(opened).toBe(true);
     const metrics = await platform.api.get('/metrics');
     expect(metrics.text).toMatch(/^circuit_breaker_state\{[^}]*target="auth"[^}]*\} 2$/m);
 
     const answers = [];
-    for (let i = 0; i < 10; i++) answers.push(await timedLogin());
+    for (let i = 0; i < 10; i++) answers.push(await login());
 
     for (const a of answers) {
       expect(a).toMatchObject({ status: 503, envelope: { error_code: 'UPSTREAM_UNAVAILABLE' } });
       expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
-      expect(a.ms).toBeLessThan(50);
     }
   });
 
@@ -130,7 +129,7 @@ describe('when auth comes back', () => {
   }, 30_000);
 
   it('serves logins again within 15 s', async () => {
-    await waitUntil('login works through the gateway', async () => (await timedLogin()).status === 200, 15_000, 100);
+    await waitUntil('login works through the gateway', async () => (await login()).status === 200, 15_000, 100);
 
     await expect(signIn(platform.api, user.credentials)).resolves.toMatchObject({ tokens: { token_type: 'bearer' } });
   });
