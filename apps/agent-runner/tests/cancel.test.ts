@@ -34,21 +34,23 @@ async function cancelAndWait(runId: string) {
 
 describe('cancelling a run', () => {
   it('stops a slow model call at once, emits nothing more, and frees the session for the next query', async () => {
-    await h.startRunner({ OFFLINE_DELAY_MS: '300', WORKER_CONCURRENCY: '1' });
+    // 3 s before each word: no next word can slip in between reading the events and the cancel, and a cancel
+    // that did not abort the model's wait would take seconds (the 1.5 s bound below catches it).
+    await h.startRunner({ OFFLINE_DELAY_MS: '3000', WORKER_CONCURRENCY: '1' });
     const sessionId = randomUUID();
     const runId = await h.enqueueQuery(sessionId, 'list the files');
     await h.waitForEvents(runId, (es) => es.some((e) => e.type === 'text_delta'));
 
     const { before, after, stoppedMs, job } = await cancelAndWait(runId);
 
-    expect(stoppedMs).toBeLessThan(1000);
+    expect(stoppedMs).toBeLessThan(1500);
     expect(after).toEqual(before);
     expect(types(after)).not.toContain('tool_use');
     expect(after.some(isTerminal)).toBe(false);
     expect(job?.returnvalue).toEqual({ status: 'cancelled' });
-    // The one worker slot is free again: the next query starts right away.
+    // The one worker slot is free again: the next query starts right away (not after the model's 3 s wait).
     const next = await h.enqueueQuery(sessionId, 'hello');
-    await expect(h.waitForEvents(next, (es) => es.some((e) => e.type === 'text_delta'), 1500)).resolves.toBeDefined();
+    await expect(h.waitForEvents(next, (es) => es.some((e) => e.type === 'run_started'), 2000)).resolves.toBeDefined();
     await h.cancel(next);
   });
 

@@ -30,10 +30,12 @@ describe('HttpForwarder', () => {
   let upstream: http.Server;
   let origin = '';
   const upstreamSawClose: boolean[] = [];
+  let upstreamArrivals = 0;
 
   beforeAll(async () => {
     // Answers once the request body has fully arrived; /silent never answers.
     upstream = http.createServer((req, res) => {
+      upstreamArrivals++;
       req.on('close', () => upstreamSawClose.push(!res.writableFinished));
       if (req.url === '/silent') return;
       req.resume();
@@ -52,8 +54,10 @@ describe('HttpForwarder', () => {
     try {
       const req = http.request({ port: p.port, method: 'POST', path: '/slow', headers: { 'content-length': '100' } });
       req.on('error', () => undefined);
+      const arrivalsBefore = upstreamArrivals;
       req.write('only part of the body');
-      await new Promise((r) => setTimeout(r, 100)); // the request reaches the upstream, which waits for the rest
+      await until(() => upstreamArrivals > arrivalsBefore); // at the upstream, which waits for the rest
+      expect(upstreamArrivals).toBe(arrivalsBefore + 1);
       req.destroy();
       await until(() => p.outcomes.length > 0);
       expect(p.outcomes).toEqual([{ status: CLIENT_CLOSED }]);

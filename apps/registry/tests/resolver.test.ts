@@ -40,21 +40,23 @@ describe('RegistryResolver against the registry', () => {
 
   it('reuses a lookup for cacheTtlMs before asking the registry again', async () => {
     await register('cached', 1);
-    const r = resolver({ cacheTtlMs: 150 });
+    // A TTL that outlasts two registrations on a loaded machine by a wide margin.
+    const r = resolver({ cacheTtlMs: 1500 });
     expect(await r.list('cached')).toHaveLength(1);
     await register('cached', 2);
     expect(await r.list('cached')).toHaveLength(1);
-    await sleep(200);
+    await sleep(1600);
     expect(await r.list('cached')).toHaveLength(2);
   });
 
   it('leaves an instance marked failed out of rotation until its cooldown passes', async () => {
     const [first, second] = await register('flaky', 2);
-    const r = resolver({ failedInstanceCooldownMs: 200 });
+    const r = resolver({ failedInstanceCooldownMs: 1000 });
+    await r.list('flaky'); // the registry lookup happens before the cooldown starts, not inside it
     r.markFailed('flaky', first!);
     const during = new Set([(await r.pick('flaky')).url, (await r.pick('flaky')).url, (await r.pick('flaky')).url]);
     expect([...during]).toEqual([second]);
-    await sleep(250);
+    await sleep(1100);
     const after = new Set([(await r.pick('flaky')).url, (await r.pick('flaky')).url]);
     expect(after).toEqual(new Set([first, second]));
   });

@@ -167,11 +167,13 @@ describe('ServiceClient: circuit breaker', () => {
     expect(breakers.isOpen('echo')).toBe(true);
     expect(await metrics.getSingleMetricAsString('circuit_breaker_state')).toContain('circuit_breaker_state{target="echo"} 2');
 
-    const started = Date.now();
+    // Fails fast: the upstream is not called (its hits stay at 3); how fast is the benchmark's business.
     const fast = await failure(svc.request({ method: 'GET', path: '/x' }));
-    expect(Date.now() - started).toBeLessThan(20);
     expect(fast).toBeInstanceOf(UpstreamUnavailableError);
-    expect(fast).toMatchObject({ details: { reason: 'circuit breaker open' }, headers: { 'Retry-After': '2' } });
+    expect(fast).toMatchObject({ details: { reason: 'circuit breaker open' } });
+    // The seconds until the breaker's trial call, rounded up: 2 right after opening, 1 on a machine slow enough to
+    // have spent over 200 ms since.
+    expect(['1', '2']).toContain((fast as UpstreamUnavailableError).headers['Retry-After']);
     expect(failing.hits).toHaveLength(3);
 
     await failing.close();
