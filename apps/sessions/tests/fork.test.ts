@@ -113,6 +113,8 @@ describe('forking a session', () => {
   });
 
   it('answers as soon as the runner has copied the working directory', async () => {
+    // Earlier tests' jobs (nobody ran them) would go first and eat into the wait: this fork's job is the only one.
+    await h.jobs.drain(true);
     const copiedFor: string[] = [];
     const worker = new Worker(
       AGENT_RUNS_QUEUE,

@@ -113,9 +113,18 @@ describe('Idempotency-Key on forks', () => {
     const parent = await createSession(user);
     const key = randomUUID();
 
+    // The duplicate goes out once the first has claimed the key (and waits FORK_WAIT_MS for a runner that is not there).
+    const claimed = () =>
+      eventually(
+        'the first fork claims the key',
+        () => h.sessions.db.idempotencyKey.findUnique({ where: { userId_key: { userId: user.id, key } } }),
+        (row) => row?.state === 'in_flight',
+        5000,
+        10,
+      );
     const [a, b] = await Promise.all([
       user.api.post(`${SESSIONS}/${parent.id}/fork`, { name: 'child' }, withKey(key)),
-      sleep(300).then(() => user.api.post(`${SESSIONS}/${parent.id}/fork`, { name: 'child' }, withKey(key))),
+      claimed().then(() => user.api.post(`${SESSIONS}/${parent.id}/fork`, { name: 'child' }, withKey(key))),
     ]);
     const retry = await user.api.post(`${SESSIONS}/${parent.id}/fork`, { name: 'child' }, withKey(key));
 

@@ -22,17 +22,20 @@ afterAll(async () => {
   await h?.stop();
 }, 30_000);
 
-const askingRun = (expiresAt?: Date) => askRun(h, owner, expiresAt);
+const askingRun = () => askRun(h, owner);
+const makeOverdue = (requestId: string) =>
+  h.sessions.db.permissionRequest.update({ where: { id: requestId }, data: { expiresAt: new Date(Date.now() - 1000) } });
 
 const toolCallsOf = async (sessionId: string) =>
   ToolCallListResponseSchema.parse((await owner.api.get(`${SESSIONS}/${sessionId}/tool-calls`)).body).items;
 
 describe('an unanswered permission request', () => {
   it('is expired when the runner reads it after its expiry, and an answer after that is 409', async () => {
-    const { session, requestId, path } = await askingRun(new Date(Date.now() + 800));
+    // Asked with a long expiry, then made overdue in the database: no race between the steps and a short expiry.
+    const { session, requestId, path } = await askingRun();
     const service = await serviceApi(h);
     const before = await service.get(`/internal/sessions/${session.id}/permissions/${requestId}`);
-    await new Promise((r) => setTimeout(r, 900));
+    await makeOverdue(requestId);
 
     const after = await service.get(`/internal/sessions/${session.id}/permissions/${requestId}`);
     const late = await owner.api.post(path, { decision: 'allow' });
@@ -48,7 +51,9 @@ describe('an unanswered permission request', () => {
   });
 
   it('is expired by the leader sweep, which wakes the parked job so the runner goes on (denied)', async () => {
-    const { session, runId, requestId, script } = await askingRun(new Date(Date.now() + 500));
+    // The job is parked before the request is overdue, so the sweep's wake-up cannot come before the park.
+    const { session, runId, requestId, script } = await askingRun();
+    await makeOverdue(requestId);
 
     await eventually(
       'the job is woken',

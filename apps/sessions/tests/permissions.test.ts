@@ -34,7 +34,7 @@ afterAll(async () => {
 }, 30_000);
 
 const inMinutes = (n: number) => new Date(Date.now() + n * 60_000);
-const askingRun = (expiresAt?: Date) => askRun(h, owner, expiresAt);
+const askingRun = () => askRun(h, owner);
 
 const toolCallsOf = async (sessionId: string) =>
   ToolCallListResponseSchema.parse((await owner.api.get(`${SESSIONS}/${sessionId}/tool-calls`)).body).items;

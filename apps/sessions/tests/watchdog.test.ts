@@ -7,7 +7,8 @@ import { startSessions, type SessionsHarness, type TestUser } from './support/se
 import { auditOf, eventsOf, getRun, newRequestId, parkJob, runReaches, startedRun } from './support/run-control';
 import { RunScript } from './support/events';
 
-const DEADLINE_MS = 1500;
+// Long enough that a run the test finishes itself, a second after its start, is far within it on a loaded machine.
+const DEADLINE_MS = 2500;
 let h: SessionsHarness;
 let user: TestUser;
 
@@ -78,7 +79,7 @@ describe('the watchdog', () => {
 
   it('gives a run waiting for an answer until the request expires plus the grace period', async () => {
     const { session, runId, script } = await startedRun(h, user);
-    const expiresAt = new Date(Date.now() + 2500);
+    const expiresAt = new Date(Date.now() + DEADLINE_MS + 1000);
     await h.emit(script.permissionRequest(newRequestId(), 'tu-w', 'write_file', { path: 'a' }, expiresAt));
     await runReaches(user, session.id, runId, 'requires_action');
     await parkJob(h, runId);
@@ -121,7 +122,7 @@ describe('the watchdog', () => {
     const { run_id } = await sendQuery(user, s.id);
     const script = new RunScript(s.id, run_id);
     await h.emit(script.started());
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // three leader ticks, each a chance to wrongly act on it
 
     expect((await getRun(user, s.id, run_id)).status).toBe('running');
     await h.emit(script.completed());

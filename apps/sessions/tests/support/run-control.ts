@@ -78,8 +78,9 @@ export async function eventsOf(
 
 export const newRequestId = (): string => randomUUID();
 
-/** A started run whose runner asked to write a file (WRITE) and parked its job until it is answered. */
-export async function askingRun(h: SessionsHarness, user: TestUser, expiresAt = new Date(Date.now() + 5 * 60_000)) {
+/** A started run whose runner asked to write a file (WRITE, expiring in 5 minutes) and parked its job until it is answered. */
+export async function askingRun(h: SessionsHarness, user: TestUser) {
+  const expiresAt = new Date(Date.now() + 5 * 60_000);
   const run = await startedRun(h, user);
   const requestId = newRequestId();
   await h.emit(run.script.permissionRequest(requestId, 'tu-w', 'write_file', WRITE, expiresAt));
