@@ -12,12 +12,18 @@ let platform: Platform;
 let user: Session;
 let slow: http.Server;
 let slowUrl: string;
+let slowArrivals = 0;
 
 beforeAll(async () => {
-  platform = await startPlatform({ name: 'e2e-gw-cluster', gatewayEnv: { WORKERS: '2', REGISTRY_CACHE_MS: '100' } });
+  // A drain long enough for the stand-in's 1.5 s answer with seconds to spare on a loaded machine.
+  platform = await startPlatform({
+    name: 'e2e-gw-cluster',
+    gatewayEnv: { WORKERS: '2', REGISTRY_CACHE_MS: '100', SHUTDOWN_TIMEOUT_MS: '6000' },
+  });
   user = await signUp(platform.api, 'cluster');
   // A channels stand-in that answers after 1.5 s: a request in flight while the gateway is told to stop.
   slow = http.createServer((_req, res) => {
+    slowArrivals++;
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[],"next_cursor":null}'), 1500);
   });
   await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
@@ -90,8 +96,9 @@ it('on SIGTERM, finishes the request in flight, then the primary and both worker
     return (await getFresh(`${platform.gateway.url}/api/channels`, { authorization: `Bearer ${user.tokens.access_token}` })).status === 200;
   });
   const workers = childPids(platform.gateway.pid);
+  const arrivalsBefore = slowArrivals;
   const inFlight = getFresh(`${platform.gateway.url}/api/channels`, { authorization: `Bearer ${user.tokens.access_token}` });
-  await new Promise((r) => setTimeout(r, 300));
+  await waitUntil('the request is at the stand-in', () => slowArrivals > arrivalsBefore, 10_000, 10);
   const exited = platform.gateway.stop('SIGTERM');
 
   expect((await inFlight).status).toBe(200);

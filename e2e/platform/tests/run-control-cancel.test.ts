@@ -52,8 +52,9 @@ describe('cancelling a slow run', () => {
     const stream = await openStream(platform.gateway.url, owner.tokens.access_token, session.id);
     try {
       const { run_id: runId } = await startQuery(owner.as, session.id, 'write late.txt: should never be written');
-      // The model is still streaming "Writing late.txt." when the cancel lands, before its write_file call.
-      await eventOf(stream, 'text_delta', runId);
+      // The cancel goes out as the run starts: the model then takes two word delays (~1 s) to stream "Writing
+      // late.txt." before its write_file call, time for the cancel to cross the gateway, sessions and Redis.
+      await eventOf(stream, 'run_started', runId);
 
       const res = await cancel(session.id, runId);
 

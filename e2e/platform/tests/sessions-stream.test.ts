@@ -16,9 +16,9 @@ import { WsClient, type WsMessage } from './support/ws';
 
 jest.setTimeout(30_000);
 
-// Slow enough that a plain answer (about 40 words) streams for about a second, so streams can be
-// dropped and resumed while the run is still going.
-const WORD_DELAY_MS = 25;
+// Slow enough that a plain answer (about 40 words) streams for over two seconds, so streams can be
+// dropped and resumed while the run is still going, even on a loaded machine.
+const WORD_DELAY_MS = 60;
 const PLAIN = 'hello there';
 
 let platform: Platform;

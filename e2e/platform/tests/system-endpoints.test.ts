@@ -5,6 +5,7 @@ import {
   SystemInfoResponseSchema,
   type GatewayHealthResponse,
 } from '@platform/contracts';
+import { eventually } from '@platform/testing';
 import { signUp, type Session } from './support/accounts';
 import { startPlatform, waitUntil, type Platform } from './support/platform';
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
       UPSTREAM_TIMEOUT_MS: '45000',
       RATE_LIMIT_DEFAULT_PER_MIN: '5000',
       PLATFORM_STATUS_CACHE_MS: '200',
-      PLATFORM_STATUS_TIMEOUT_MS: '500',
+      PLATFORM_STATUS_TIMEOUT_MS: '1500',
       BREAKER_RESET_MS: '500',
     },
   });
@@ -69,9 +70,8 @@ describe('GET /', () => {
 
 describe('GET /health', () => {
   it('is the gateway liveness plus the platform summary of status-aggregator', async () => {
-    await waitUntil('/health carries the platform status', async () => (await health()).platform.status !== 'unknown');
-
-    const h = await health();
+    // Judged on the answer that carried it: a later call may refresh the summary and, on a loaded machine, time out.
+    const h = await eventually('/health carries the platform status', health, (x) => x.platform.status !== 'unknown');
 
     expect(h).toMatchObject({ status: 'ok', service: 'gateway' });
     expect(ComponentStateSchema.parse(h.platform.status)).toBe(h.platform.status);

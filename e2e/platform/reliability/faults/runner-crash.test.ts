@@ -28,7 +28,8 @@ beforeAll(async () => {
     name: 'rel-runner-crash',
     sessions: true,
     runnerEnv: {
-      OFFLINE_DELAY_MS: '200',
+      // ~5.6 s a run (14 words): the first kill (up to 1.5 s after the last run started) finds every run still going.
+      OFFLINE_DELAY_MS: '400',
       LOCK_DURATION_MS: '4000',
       STALLED_INTERVAL_MS: '1000',
       WORKER_CONCURRENCY: String(RUNS),
