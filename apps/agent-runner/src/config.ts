@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ProviderNameSchema, RUN_EVENTS_STREAM, type ProviderName } from '@platform/contracts';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
+import { SandboxSettingsShape, sandboxSettingsProblems } from '@platform/sandbox';
 import { DEFAULT_MODEL_PRICES, ModelPricesSchema } from './pricing';
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -86,6 +87,8 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
       .json(z.record(z.string().regex(/^[\w.:-]{1,100}$/, 'names are letters, digits, ".", ":", "_" or "-"'), z.array(z.string().min(1)).min(1)))
       .default(DEFAULT_TEST_COMMANDS),
   ),
+  /** Where the shell tool and /tdd/validate run commands: see the sandbox settings (apps/agent-runner/README.md). */
+  ...SandboxSettingsShape,
   /** A test command still running after this is killed (with everything it started); keep it under sessions' TDD_VALIDATE_WAIT_MS. */
   TDD_TEST_TIMEOUT_MS: env.ms.default(45_000),
   TDD_TEST_OUTPUT_LIMIT_BYTES: count(1024, 10 * 1024 * 1024).default(64 * 1024),
@@ -109,6 +112,8 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
           message: 'must be shorter than RUN_STATE_TTL_S, or a waiting run would outlive its journal',
         });
       }
+      for (const p of sandboxSettingsProblems(c, { workdirRoot: c.WORKDIR_ROOT, cwd: process.cwd() }))
+        ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
       if (c.DEFAULT_PROVIDER !== undefined && !providerConfigured(c, c.DEFAULT_PROVIDER)) {
         ctx.addIssue({
           code: 'custom',
