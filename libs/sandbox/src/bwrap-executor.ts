@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
@@ -76,7 +76,8 @@ export class BwrapExecutor implements SandboxExecutor {
       const result = await this.spawnIn(probe, request, undefined, false);
       if (result.exit_code !== 0) {
         const detail = (result.stderr || result.stdout).trim().split('\n')[0] ?? '';
-        throw new SandboxUnavailableError(`bubblewrap could not start a sandbox (exit ${result.exit_code ?? result.signal}): ${detail}`);
+        const hint = await this.untraversableParent();
+        throw new SandboxUnavailableError(`bubblewrap could not start a sandbox (exit ${result.exit_code ?? result.signal}): ${detail}${hint ? `; ${hint}` : ''}`);
       }
     } finally {
       await fs.rm(probe, { recursive: true, force: true });
@@ -89,6 +90,18 @@ export class BwrapExecutor implements SandboxExecutor {
     await fs.mkdir(dir, { recursive: true });
     if (this.asUser) await fs.chown(dir, this.asUser.uid, this.asUser.gid);
     return this.spawnIn(dir, req, signal, true);
+  }
+
+  /** The first directory above the workspaces that the sandbox's user cannot pass through, said as a fix. */
+  private async untraversableParent(): Promise<string | undefined> {
+    if (!this.asUser) return undefined;
+    const { uid, gid } = this.asUser;
+    for (let dir = this.o.workdirRoot; ; dir = path.dirname(dir)) {
+      const st = await fs.stat(dir).catch(() => undefined);
+      const passable = st && (st.mode & 0o001 || (st.uid === uid && st.mode & 0o100) || (st.gid === gid && st.mode & 0o010));
+      if (st && !passable) return `${dir} is not traversable by the sandbox's user ${uid} (chmod o+x ${dir}, or move WORKDIR_ROOT)`;
+      if (dir === path.dirname(dir)) return undefined;
+    }
   }
 
   /** Removes the runtime directory (commands still running keep their open files until they end). */
@@ -176,7 +189,8 @@ export class BwrapExecutor implements SandboxExecutor {
   }
 
   private async startEgress(req: ReturnType<typeof SandboxExecRequestSchema.parse>): Promise<{ dir: string; proxy: EgressProxy; close: () => Promise<void> }> {
-    const dir = path.join(this.layout.egressRoot, randomUUID());
+    // Unix socket paths are short (108 bytes): a short name under a short runtime directory.
+    const dir = path.join(this.layout.egressRoot, randomBytes(6).toString('hex'));
     await fs.mkdir(dir, { mode: 0o711 });
     await fs.chmod(dir, 0o711);
     const proxy = await EgressProxy.start({

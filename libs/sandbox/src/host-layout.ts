@@ -34,6 +34,8 @@ export interface HostLayout {
 export async function prepareHostLayout(o: { runtimeDir: string; roPaths: readonly string[]; nodePath?: string }): Promise<HostLayout> {
   const etc = path.join(o.runtimeDir, 'etc');
   const egressRoot = path.join(o.runtimeDir, 'egress');
+  // Each command's egress socket lives at <egressRoot>/<12 hex>/egress.sock; unix socket paths stop at 107 bytes.
+  if (Buffer.byteLength(egressRoot) > 80) throw new Error(`the sandbox runtime directory path is too long for unix sockets: ${o.runtimeDir}`);
   await fs.mkdir(etc, { recursive: true, mode: 0o755 });
   await fs.mkdir(egressRoot, { recursive: true, mode: 0o711 });
   // The runtime directory must be readable by the unprivileged user bwrap runs as.
