@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { bullConnection } from '@platform/queue-kit';
-import type { SandboxExecutor } from '@platform/sandbox';
+import type { SandboxExecutor } from '@platform/sandbox-kit';
 import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { AgentRunnerConfig } from './config';
 import type { HistorySource } from './history';

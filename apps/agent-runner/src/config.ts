@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ProviderNameSchema, RUN_EVENTS_STREAM, type ProviderName } from '@platform/contracts';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
-import { SandboxSettingsShape, sandboxSettingsProblems } from '@platform/sandbox';
+import { SandboxSettingsShape, sandboxSettingsProblems } from '@platform/sandbox-kit';
 import { DEFAULT_MODEL_PRICES, ModelPricesSchema } from './pricing';
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';

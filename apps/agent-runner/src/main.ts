@@ -9,7 +9,7 @@ import {
   runMain,
   serve,
 } from '@platform/service-kit';
-import { createSandboxExecutor } from '@platform/sandbox';
+import { createSandboxExecutor } from '@platform/sandbox-kit';
 import { loadAgentRunnerConfig } from './config';
 import { createApp } from './app';
 import { sessionsHistory } from './history';

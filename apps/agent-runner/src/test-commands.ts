@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { RunTestsJob, RunTestsResult } from '@platform/contracts';
-import { SandboxUnavailableError, type SandboxExecutor } from '@platform/sandbox';
+import { SandboxUnavailableError, type SandboxExecutor } from '@platform/sandbox-kit';
 import { workdirOf } from './run-plan';
 
 /** Test commands `/tdd/validate` may run, by name; argv, never a shell line. */

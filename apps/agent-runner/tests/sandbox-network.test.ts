@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { BwrapExecutor, type Resolve } from '@platform/sandbox';
+import { BwrapExecutor, type Resolve } from '@platform/sandbox-kit';
 import type { NetworkPolicy, SandboxExecResult } from '@platform/contracts';
 import { RunnerHarness } from './support/harness';
 import { TIGHT_LIMITS, nodeLine } from './support/sandbox';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { RUN_TESTS_JOB_NAME, RunTestsResultSchema, type RunTestsResult } from '@platform/contracts';
-import type { SandboxExecutor } from '@platform/sandbox';
+import type { SandboxExecutor } from '@platform/sandbox-kit';
 import { runTestCommand, type TestCommands } from '../src/test-commands';
 import { pidsWithCommandLine, waitUntil } from '@platform/testing';
 import { RunnerHarness } from './support/harness';

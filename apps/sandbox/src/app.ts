@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { SandboxExecutor } from '@platform/sandbox';
+import type { SandboxExecutor } from '@platform/sandbox-kit';
 import { createServiceApp, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { SandboxServiceConfig } from './config';
 import { SandboxMetrics } from './metrics';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
-import { SandboxSettingsShape, sandboxSettingsProblems } from '@platform/sandbox';
+import { SandboxSettingsShape, sandboxSettingsProblems } from '@platform/sandbox-kit';
 
 /**
  * The sandbox service holds no secret: no registry token, no database, no Redis. Its only inputs are

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import { createSandboxExecutor } from '@platform/sandbox';
+import { createSandboxExecutor } from '@platform/sandbox-kit';
 import { Lifecycle, createLogger, createMetrics, runMain, serve } from '@platform/service-kit';
 import { loadSandboxServiceConfig } from './config';
 import { createApp } from './app';

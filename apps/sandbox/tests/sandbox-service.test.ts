@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ErrorEnvelopeSchema, ReadyResponseSchema } from '@platform/contracts';
-import { RemoteExecutor, SANDBOX_EXEC_PATH, SandboxUnavailableError } from '@platform/sandbox';
+import { RemoteExecutor, SANDBOX_EXEC_PATH, SandboxUnavailableError } from '@platform/sandbox-kit';
 import { pidsWithCommandLine, startServiceProcess, waitUntil, type ServiceProcess } from '@platform/testing';
 
 jest.setTimeout(60_000);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DisabledExecutor } from '@platform/sandbox';
+import { DisabledExecutor } from '@platform/sandbox-kit';
 import { createLogger } from '@platform/service-kit';
 import { Sandbox } from './sandbox';
 import { ToolRegistry, type ToolExecutor } from './registry';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { NetworkPolicy } from '@platform/contracts';
-import type { SandboxExecutor } from '@platform/sandbox';
+import type { SandboxExecutor } from '@platform/sandbox-kit';
 import type { Logger } from '@platform/service-kit';
 import type { ToolSpec } from '../providers/types';
 import { RAW_ARGUMENTS_KEY } from '../providers/turn-assembler';

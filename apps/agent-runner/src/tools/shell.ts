@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SandboxExecResult } from '@platform/contracts';
-import { SandboxUnavailableError } from '@platform/sandbox';
+import { SandboxUnavailableError } from '@platform/sandbox-kit';
 import { ToolError, defineTool } from './types';
 
 export const SHELL_MAX_COMMAND_CHARS = 20_000;

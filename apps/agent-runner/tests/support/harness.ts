@@ -16,7 +16,7 @@ import {
 import { bullConnection, defaultJobOptions } from '@platform/queue-kit';
 import { BreakerRegistry, ServiceClient, StaticResolver } from '@platform/service-client';
 import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis, type Logger } from '@platform/service-kit';
-import { createSandboxExecutor, type SandboxExecutor } from '@platform/sandbox';
+import { createSandboxExecutor, type SandboxExecutor } from '@platform/sandbox-kit';
 import { cleanupRedisPrefix, redisPrefix, testRedisUrl } from '@platform/testing';
 import { createApp, type AgentRunnerApp } from '../../src/app';
 import { loadAgentRunnerConfig, type AgentRunnerConfig } from '../../src/config';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { SandboxExecResult } from '@platform/contracts';
-import type { SandboxExecutor } from '@platform/sandbox';
+import type { SandboxExecutor } from '@platform/sandbox-kit';
 import type { RunnerHarness } from './harness';
 
 /** Small limits so the tests that hit them end quickly. */

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { SandboxExecRequestSchema } from '@platform/contracts';
-import { SANDBOX_CHECK_PATH, SANDBOX_EXEC_PATH, SandboxUnavailableError, type SandboxExecutor } from '@platform/sandbox';
+import { SANDBOX_CHECK_PATH, SANDBOX_EXEC_PATH, SandboxUnavailableError, type SandboxExecutor } from '@platform/sandbox-kit';
 import { AppError, parseInput } from '@platform/service-kit';
 import type { SandboxMetrics } from '../metrics';
 
