@@ -16,6 +16,8 @@ import { sessionsHistory } from './history';
 import { sessionsPermissions } from './permission-answers';
 
 runMain('agent-runner', async () => {
+  // Workspaces are shared between the runner and the sandbox's user through a group: files stay group-writable.
+  process.umask(0o002);
   const config = loadAgentRunnerConfig();
   const logger = createLogger({ service: 'agent-runner', level: config.LOG_LEVEL, instanceId: config.INSTANCE_ID });
   const lifecycle = new Lifecycle();

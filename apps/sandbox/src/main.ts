@@ -6,6 +6,8 @@ import { loadSandboxServiceConfig } from './config';
 import { createApp } from './app';
 
 runMain('sandbox', async () => {
+  // Workspaces are shared between the runner and the sandbox's user through a group: files stay group-writable.
+  process.umask(0o002);
   const config = loadSandboxServiceConfig();
   const logger = createLogger({ service: 'sandbox', level: config.LOG_LEVEL, instanceId: config.INSTANCE_ID });
   const lifecycle = new Lifecycle();
