@@ -25,11 +25,14 @@ export interface SandboxCommand {
 }
 
 /**
- * The full command line of one sandboxed command: prlimit sets the limits and execs bwrap, which
- * unshares every namespace (user, PID, network, IPC, UTS, cgroup; no nested user namespaces), maps the
- * caller to an unprivileged user, mounts only the toolchain read-only, a private /proc, /dev, /tmp and
- * /dev/shm (size-limited, in memory) and the working directory read-write as HOME, makes everything
- * else read-only, and kills the whole sandbox when its parent dies.
+ * The full command line of one sandboxed command: bwrap unshares every namespace (user, PID, network,
+ * IPC, UTS, cgroup; no nested user namespaces), maps the caller to an unprivileged user, mounts only
+ * the toolchain read-only, a private /proc, /dev, /tmp and /dev/shm (size-limited, in memory) and the
+ * working directory read-write as HOME, makes everything else read-only, and kills the whole sandbox
+ * when its parent dies; inside it, prlimit sets the limits and execs the command. The limits are set
+ * inside, not on bwrap: RLIMIT_NPROC counts per user namespace only below the namespace's creation, so
+ * set on bwrap it would count every sandbox of the same host user together (one fork bomb would keep
+ * every other session from starting a command, as measured).
  */
 export function sandboxArgv(c: SandboxCommand): string[] {
   const l = c.limits;
@@ -90,7 +93,7 @@ export function sandboxArgv(c: SandboxCommand): string[] {
     SANDBOX_HOME,
     '--',
   ];
-  return [...prlimit, ...bwrap, ...wrapped(c)];
+  return [...bwrap, ...prlimit, ...wrapped(c)];
 }
 
 const READY_FILE = '/tmp/.egress-ready';

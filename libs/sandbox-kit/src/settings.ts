@@ -28,7 +28,8 @@ export const SandboxSettingsShape = {
   /** Unix socket of the sandbox service (SANDBOX=remote; the service listens on it). */
   SANDBOX_SOCKET: z.string().min(1).optional(),
   SANDBOX_BWRAP_PATH: z.string().min(1).default('bwrap'),
-  SANDBOX_PRLIMIT_PATH: z.string().min(1).default('prlimit'),
+  /** util-linux's prlimit as the sandbox sees it (it runs inside, on the read-only toolchain). */
+  SANDBOX_PRLIMIT_PATH: z.string().min(1).default('/usr/bin/prlimit'),
   /**
    * When this process runs as root, commands run as this user and group (never as root): an id no other
    * program on the host uses (not `nobody`, which other daemons share).

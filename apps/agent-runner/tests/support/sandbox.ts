@@ -34,3 +34,12 @@ export async function sandboxOn(h: RunnerHarness, env: Record<string, string> = 
 
 /** A node one-liner for `sh -c`, single-quoted. */
 export const nodeLine = (script: string): string => `node -e '${script.replace(/'/g, "'\\''")}'`;
+
+/**
+ * A fork bomb that holds on to what it forks: node spawns `sh -c 'sleep 600; : <marker>'` until the
+ * process limit refuses (spawn errors are ignored, node stays), so the sandbox sits at its limit until killed.
+ */
+export const holdingBomb = (marker: string): string =>
+  nodeLine(
+    `const { spawn } = require("node:child_process"); let n = 0; const more = () => { const c = spawn("sh", ["-c", "sleep 600; : ${marker}"]); c.on("error", () => console.error("Cannot fork: " + n)); if (++n < 500) setTimeout(more, 1); }; more(); setInterval(() => {}, 1000);`,
+  );
