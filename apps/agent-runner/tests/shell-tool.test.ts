@@ -65,3 +65,19 @@ describe('the shell tool', () => {
     await waitUntil('the command is gone', () => pidsWithCommandLine(marker).length === 0, 5000);
   });
 });
+
+describe('files shared by the file tools and the shell', () => {
+  it('lets a command change files the file tools wrote, and the file tools read what commands wrote', async () => {
+    const sessionId = randomUUID();
+    const options = { permission_mode: 'bypass' as const };
+    await h.query(sessionId, 'write notes/a.txt: first line', options);
+
+    const appended = await h.query(sessionId, 'run: echo second line >> notes/a.txt && echo made > notes/b.txt', options);
+    expect(toolResult(appended)?.output).toMatch(/^exit code 0 /);
+
+    const read = await h.query(sessionId, 'read notes/a.txt', options);
+    expect(toolResult(read)?.output).toBe('first linesecond line\n');
+    const rewritten = await h.query(sessionId, 'write notes/b.txt: replaced', options);
+    expect(toolResult(rewritten)).toMatchObject({ is_error: false, output: expect.stringMatching(/^Replaced notes\/b.txt/) });
+  });
+});

@@ -88,7 +88,6 @@ export class BwrapExecutor implements SandboxExecutor {
     const req = SandboxExecRequestSchema.parse(request);
     const dir = path.join(this.o.workdirRoot, req.workspace_id);
     await fs.mkdir(dir, { recursive: true });
-    if (this.asUser) await fs.chown(dir, this.asUser.uid, this.asUser.gid);
     return this.spawnIn(dir, req, signal, true);
   }
 
@@ -113,7 +112,7 @@ export class BwrapExecutor implements SandboxExecutor {
     const s = this.o.settings;
     const started = Date.now();
     const quota = { bytes: s.WORKSPACE_QUOTA_BYTES, files: s.WORKSPACE_MAX_FILES };
-    const before = enforceQuota ? await workspaceUsage(dir) : { bytes: 0, files: 0 };
+    const before = enforceQuota ? await workspaceUsage(dir, this.asUser ? { adopt: this.asUser } : {}) : { bytes: 0, files: 0 };
     const stdout = new CappedOutput(req.limits.output_limit_bytes ?? s.SANDBOX_OUTPUT_LIMIT_BYTES);
     const stderr = new CappedOutput(req.limits.output_limit_bytes ?? s.SANDBOX_OUTPUT_LIMIT_BYTES);
     const finish = (exit: { code: number | null; signal: string | null }, stopped: SandboxStopReason | null, usage: { bytes: number; files: number }, egress: EgressProxy | undefined): SandboxExecResult => ({
