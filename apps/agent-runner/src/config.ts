@@ -34,6 +34,12 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
     .min(1)
     .default(path.join('.data', 'workspaces'))
     .transform((p) => path.resolve(p)),
+  /**
+   * What one working directory may hold: apparent bytes of its files (plus 4 KiB per directory or
+   * other entry) and entries of any kind. write_file and forks refuse to go past it.
+   */
+  WORKSPACE_QUOTA_BYTES: count(1024 * 1024, 2 ** 40).default(512 * 1024 * 1024),
+  WORKSPACE_MAX_FILES: count(10, 1_000_000).default(20_000),
   WORKER_CONCURRENCY: count(1, 256).default(4),
   /** Attempts of a run whose failure is transient (model 429/5xx, network, sessions unavailable). */
   JOB_ATTEMPTS: count(1, 50).default(3),

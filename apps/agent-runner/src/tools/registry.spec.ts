@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@platform/service-kit';
-import { Sandbox } from './sandbox';
+import { Workspace } from '../workspace/workspace';
 import { ToolRegistry, type ToolExecutor } from './registry';
 import { RAW_ARGUMENTS_KEY } from '../providers/turn-assembler';
 
@@ -18,7 +18,11 @@ describe('file tools', () => {
   beforeEach(async () => {
     tmp = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'tools-')));
     root = path.join(tmp, 'ws');
-    tools = new ToolRegistry({ outputLimitBytes: 2048, logger }).forSandbox(new Sandbox(root));
+    const workspace = new Workspace(root, {
+      limits: { quotaBytes: 64 * 1024, maxFiles: 20 },
+      isDeleted: () => Promise.resolve(false),
+    });
+    tools = new ToolRegistry({ outputLimitBytes: 2048, logger }).forWorkspace(workspace);
     await fs.mkdir(path.join(root, 'src', 'deep'), { recursive: true });
     await fs.writeFile(path.join(root, 'README.md'), 'hello\nTODO: write docs\n');
     await fs.writeFile(path.join(root, 'src', 'main.ts'), 'const x = 1; // todo later\n');

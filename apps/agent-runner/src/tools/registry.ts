@@ -4,7 +4,7 @@ import type { ToolSpec } from '../providers/types';
 import { RAW_ARGUMENTS_KEY } from '../providers/turn-assembler';
 import { ToolError, type Tool, type ToolKind } from './types';
 import { capOutput } from './output';
-import type { Sandbox } from './sandbox';
+import type { Workspace } from '../workspace/workspace';
 import { listFiles } from './list-files';
 import { readFile } from './read-file';
 import { writeFile } from './write-file';
@@ -45,16 +45,16 @@ export class ToolRegistry {
   }
 
   /** The executor for one session's working directory. */
-  forSandbox(sandbox: Sandbox): ToolExecutor {
+  forWorkspace(workspace: Workspace): ToolExecutor {
     return {
       specs: (exclude = []) => this.specList.filter((s) => !exclude.includes(s.name)),
       kindOf: (name) => this.byName.get(name)?.kind,
-      execute: (name, input, signal) => this.execute(sandbox, name, input, signal),
+      execute: (name, input, signal) => this.execute(workspace, name, input, signal),
     };
   }
 
   private async execute(
-    sandbox: Sandbox,
+    workspace: Workspace,
     name: string,
     input: Record<string, unknown>,
     signal: AbortSignal,
@@ -66,7 +66,7 @@ export class ToolRegistry {
     const parsed = tool.input.safeParse(input);
     if (!parsed.success) return { output: `Invalid input for ${name}: ${describe(parsed.error)}`, isError: true };
     try {
-      const output = await tool.run(parsed.data, { sandbox, signal, outputLimitBytes: this.o.outputLimitBytes });
+      const output = await tool.run(parsed.data, { workspace, signal, outputLimitBytes: this.o.outputLimitBytes });
       return { output: capOutput(output, this.o.outputLimitBytes), isError: false };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
