@@ -30,8 +30,21 @@ export async function removeEntry(parent: DirHandle, name: Buffer): Promise<bool
   } finally {
     await dir.close();
   }
-  await parent.rmdir(name).catch(ignoreMissing);
+  await withWritable(parent, () => parent.rmdir(name));
   return true;
+}
+
+/** Runs `op` on an entry of `dir`; refused for want of write permission on `dir`, makes it writable (u+rwx) and tries once more. */
+async function withWritable(dir: DirHandle, op: () => Promise<void>): Promise<void> {
+  try {
+    await op();
+  } catch (err) {
+    const code = errnoOf(err);
+    if (code === 'ENOENT') return;
+    if (code !== 'EACCES' && code !== 'EPERM') throw err;
+    await dir.chmod(((await dir.stat()).mode & 0o7777) | 0o700);
+    await op().catch(ignoreMissing);
+  }
 }
 
 async function openForRemoval(parent: DirHandle, name: Buffer): Promise<DirHandle> {
@@ -59,7 +72,6 @@ async function unlinkEntry(dir: DirHandle, name: Buffer): Promise<void> {
       }
     }
     if (code !== 'EACCES' && code !== 'EPERM') throw err;
-    await dir.chmod(((await dir.stat()).mode & 0o7777) | 0o700);
-    await dir.unlink(name).catch(ignoreMissing);
+    await withWritable(dir, () => dir.unlink(name));
   }
 }
