@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { bullConnection } from '@platform/queue-kit';
+import type { SandboxExecutor } from '@platform/sandbox';
 import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { AgentRunnerConfig } from './config';
 import type { HistorySource } from './history';
@@ -34,6 +35,8 @@ export interface AgentRunnerDeps {
   hooks?: readonly RunHook[];
   /** BullMQ connection; defaults to REDIS_URL. */
   queueConnection?: ConnectionOptions;
+  /** Where the shell tool and test commands run (createSandboxExecutor). */
+  sandbox: SandboxExecutor;
 }
 
 export interface AgentRunnerApp {
@@ -56,7 +59,7 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
   const runDeps: RunServiceDeps = {
     redis: d.redis,
     providers: d.providers ?? createProviders(c),
-    tools: new ToolRegistry({ outputLimitBytes: c.TOOL_OUTPUT_LIMIT_BYTES, logger: d.logger }),
+    tools: new ToolRegistry({ outputLimitBytes: c.TOOL_OUTPUT_LIMIT_BYTES, logger: d.logger, executor: d.sandbox }),
     history: d.history,
     workspaces,
     defaultMaxTurns: c.DEFAULT_MAX_TURNS,
@@ -88,7 +91,13 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
     deleteJob: (job) => workspaces.delete(job.session_id),
     testJob: (job) =>
       runTestCommand(
-        { commands: c.TDD_TEST_COMMANDS, workdirRoot: c.WORKDIR_ROOT, timeoutMs: c.TDD_TEST_TIMEOUT_MS, outputLimitBytes: c.TDD_TEST_OUTPUT_LIMIT_BYTES },
+        {
+          commands: c.TDD_TEST_COMMANDS,
+          executor: d.sandbox,
+          workdirRoot: c.WORKDIR_ROOT,
+          timeoutMs: c.TDD_TEST_TIMEOUT_MS,
+          outputLimitBytes: c.TDD_TEST_OUTPUT_LIMIT_BYTES,
+        },
         job,
       ),
     abandonJob: (job, reason) => abandonRun(runDeps, job, reason),

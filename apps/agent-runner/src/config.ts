@@ -2,7 +2,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ProviderNameSchema, RUN_EVENTS_STREAM, type ProviderName } from '@platform/contracts';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
+import { SandboxSettingsShape, sandboxSettingsProblems } from '@platform/sandbox';
 import { DEFAULT_MODEL_PRICES, ModelPricesSchema } from './pricing';
+import { USAGE_MAX_ENTRIES } from './workspace/usage';
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -34,12 +36,6 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
     .min(1)
     .default(path.join('.data', 'workspaces'))
     .transform((p) => path.resolve(p)),
-  /**
-   * What one working directory may hold: apparent bytes of its files (plus 4 KiB per directory or
-   * other entry) and entries of any kind. write_file and forks refuse to go past it.
-   */
-  WORKSPACE_QUOTA_BYTES: count(1024 * 1024, 2 ** 40).default(512 * 1024 * 1024),
-  WORKSPACE_MAX_FILES: count(10, 1_000_000).default(20_000),
   WORKER_CONCURRENCY: count(1, 256).default(4),
   /** Attempts of a run whose failure is transient (model 429/5xx, network, sessions unavailable). */
   JOB_ATTEMPTS: count(1, 50).default(3),
@@ -92,6 +88,8 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
       .json(z.record(z.string().regex(/^[\w.:-]{1,100}$/, 'names are letters, digits, ".", ":", "_" or "-"'), z.array(z.string().min(1)).min(1)))
       .default(DEFAULT_TEST_COMMANDS),
   ),
+  /** Where the shell tool and /tdd/validate run commands: see the sandbox settings (apps/agent-runner/README.md). */
+  ...SandboxSettingsShape,
   /** A test command still running after this is killed (with everything it started); keep it under sessions' TDD_VALIDATE_WAIT_MS. */
   TDD_TEST_TIMEOUT_MS: env.ms.default(45_000),
   TDD_TEST_OUTPUT_LIMIT_BYTES: count(1024, 10 * 1024 * 1024).default(64 * 1024),
@@ -113,6 +111,15 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
           code: 'custom',
           path: ['PERMISSION_TIMEOUT_MS'],
           message: 'must be shorter than RUN_STATE_TTL_S, or a waiting run would outlive its journal',
+        });
+      }
+      for (const p of sandboxSettingsProblems(c, { workdirRoot: c.WORKDIR_ROOT, cwd: process.cwd() }))
+        ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+      if (c.WORKSPACE_MAX_FILES >= USAGE_MAX_ENTRIES) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WORKSPACE_MAX_FILES'],
+          message: `must be under ${USAGE_MAX_ENTRIES}, the most entries a working directory's usage is counted to`,
         });
       }
       if (c.DEFAULT_PROVIDER !== undefined && !providerConfigured(c, c.DEFAULT_PROVIDER)) {

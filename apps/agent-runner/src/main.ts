@@ -9,6 +9,7 @@ import {
   runMain,
   serve,
 } from '@platform/service-kit';
+import { createSandboxExecutor } from '@platform/sandbox';
 import { loadAgentRunnerConfig } from './config';
 import { createApp } from './app';
 import { sessionsHistory } from './history';
@@ -42,7 +43,10 @@ runMain('agent-runner', async () => {
     timeoutMs: config.SESSIONS_TIMEOUT_MS,
     ...(tokens ? { token: tokens.getToken } : {}),
   });
+  const sandbox = await createSandboxExecutor(config, { workdirRoot: config.WORKDIR_ROOT, logger });
+  lifecycle.onShutdown('sandbox', () => sandbox.close());
   const { app, worker, cancels } = createApp({
+    sandbox,
     config,
     logger,
     redis,
@@ -54,7 +58,7 @@ runMain('agent-runner', async () => {
   // Closed after the worker (closers run in reverse): runs draining on shutdown can still be cancelled.
   lifecycle.onShutdown('cancel-subscriber', () => cancels.close());
   await cancels.start();
-  logger.info('model providers', { default_provider: config.DEFAULT_PROVIDER, workdir_root: config.WORKDIR_ROOT });
+  logger.info('model providers', { default_provider: config.DEFAULT_PROVIDER, workdir_root: config.WORKDIR_ROOT, sandbox: sandbox.kind });
   const running = await serve({
     name: 'agent-runner',
     app,

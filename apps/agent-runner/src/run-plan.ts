@@ -10,7 +10,7 @@ import { RunInputError } from './errors';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are an agent working in a private working directory. Use the tools to list, read, write and search ' +
-  'files there; paths are relative to the working directory. Be concise.';
+  'files there, and to run commands in it with the shell tool; paths are relative to the working directory. Be concise.';
 
 /** Everything one run needs, resolved from its job and its session's history. */
 export interface RunPlan {
@@ -62,7 +62,11 @@ export async function planRun(d: RunPlanDeps, job: AgentRunJob): Promise<RunPlan
       allowedTools: permissions.allowed_tools ?? [],
       disallowedTools: permissions.disallowed_tools ?? [],
     },
-    tools: d.tools.forWorkspace(d.workspaces.of(job.session_id)),
+    tools: d.tools.forWorkspace({
+      workspace: d.workspaces.of(job.session_id),
+      sessionId: job.session_id,
+      network: permissions.network ?? { mode: 'none' },
+    }),
     endedElsewhere: session.runStatus !== undefined && TERMINAL_RUN_STATUSES.includes(session.runStatus),
   };
 }

@@ -59,7 +59,7 @@ describe('deleting a working directory', () => {
     await expect(fs.readFile(path.join(outside, 'keep.txt'), 'utf8')).resolves.toBe('keep');
   });
 
-  it('never lets a run or a fork that arrives later recreate it', async () => {
+  it('never lets a run (a file tool or a shell command) or a fork that arrives later recreate it', async () => {
     await h.startRunner({}, {});
     const sessionId = randomUUID();
     await populate(sessionId);
@@ -67,6 +67,7 @@ describe('deleting a working directory', () => {
     await h.waitForJobState(deletion.id!, ['completed']);
 
     const events = await h.query(sessionId, 'write late.txt: too late', { permission_mode: 'accept_edits' });
+    const command = await h.query(sessionId, 'run: echo too late > late.txt', { permission_mode: 'bypass' });
     const source = randomUUID();
     await populate(source);
     const fork = await h.queue.add('fork-workspace', { v: 1, from_session_id: source, to_session_id: sessionId });
@@ -76,6 +77,9 @@ describe('deleting a working directory', () => {
       { output: 'This session has been deleted; its working directory is gone.', is_error: true },
     ]);
     expect(events.at(-1)?.type).toBe('run_completed');
+    expect(toolResults(command)).toEqual([
+      { output: 'This session has been deleted; its working directory is gone.', is_error: true },
+    ]);
     expect((await h.queue.getJob(fork.id!))?.returnvalue).toEqual({ result: 'deleted' });
     expect(await exists(h.workdir(sessionId))).toBe(false);
   });
@@ -132,7 +136,7 @@ describe('hostile files in a working directory', () => {
   });
 
   it('forks within the quota only, never copying FIFOs or hard-linked files', async () => {
-    await h.startRunner({ WORKSPACE_QUOTA_BYTES: String(1024 * 1024) });
+    await h.startRunner({ WORKSPACE_QUOTA_BYTES: String(1024 * 1024), WORKSPACE_MAX_FILES: '20000' });
     const [from, to, big, bigFork] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     await populate(from);
     await fs.mkdir(h.workdir(big));

@@ -4,6 +4,7 @@ export * from './registry';
 export * from './auth';
 export * from './gateway';
 export * from './channels';
+export * from './sandbox';
 export * from './sessions';
 export * from './sessions-http';
 export * from './events';

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { DisabledExecutor } from '@platform/sandbox';
 import { createLogger } from '@platform/service-kit';
 import { Workspace } from '../workspace/workspace';
 import { ToolRegistry, type ToolExecutor } from './registry';
@@ -24,7 +25,15 @@ describe('file tools facing a hostile working directory', () => {
     await fs.mkdir(root);
     await fs.writeFile(path.join(tmp, 'secret.txt'), 'TOP-SECRET outside');
     const workspace = new Workspace(root, { limits: quota, isDeleted: () => Promise.resolve(false) });
-    tools = new ToolRegistry({ outputLimitBytes: 4096, logger }).forWorkspace(workspace);
+    tools = new ToolRegistry({
+      outputLimitBytes: 4096,
+      logger,
+      executor: new DisabledExecutor('no sandbox in unit tests'),
+    }).forWorkspace({
+      workspace,
+      sessionId: '00000000-0000-4000-8000-000000000000',
+      network: { mode: 'none' },
+    });
   });
 
   afterEach(() => fs.rm(tmp, { recursive: true, force: true }));

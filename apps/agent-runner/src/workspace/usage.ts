@@ -3,7 +3,7 @@ import { entryKind } from './walk';
 
 /** What a directory entry that is not a regular file costs against the byte quota: one filesystem block. */
 export const ENTRY_COST_BYTES = 4096;
-/** The walk stops past this many entries (more than WORKSPACE_MAX_FILES may be set to). */
+/** The walk stops past this many entries (the runner's config keeps WORKSPACE_MAX_FILES under it). */
 export const USAGE_MAX_ENTRIES = 2_000_000;
 /** Directories nested deeper than this are counted but not entered (the walk holds one descriptor per level). */
 export const USAGE_MAX_DEPTH = 128;

@@ -1,0 +1,213 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import {
+  SandboxExecRequestSchema,
+  type SandboxExecRequest,
+  type SandboxExecResult,
+  type SandboxStopReason,
+} from '@platform/contracts';
+import type { Logger } from '@platform/service-kit';
+import { sandboxArgv, sandboxEnv } from './bwrap-args';
+import { CappedOutput } from './capped-output';
+import { AddressGuard, EgressAllowlist } from './egress-policy';
+import { EgressProxy, type Resolve } from './egress-proxy';
+import { SandboxUnavailableError, type SandboxExecutor } from './executor';
+import { prepareHostLayout, type HostLayout } from './host-layout';
+import type { SandboxSettings } from './settings';
+import { workspaceUsage } from './workspace-usage';
+
+export interface BwrapExecutorOptions {
+  settings: SandboxSettings;
+  /** `<workdirRoot>/<workspace_id>` is a session's working directory. */
+  workdirRoot: string;
+  /** Private directory for the sandbox's passwd/group/hosts, the egress bridge and egress sockets. */
+  runtimeDir: string;
+  logger: Logger;
+  /** How the egress proxy resolves names (tests). */
+  resolve?: Resolve;
+  /** How often a running command's workspace is measured against the quota. */
+  quotaCheckMs?: number;
+}
+
+const WORKSPACE_FD = 3;
+
+/**
+ * Runs each command in its own bubblewrap sandbox (see sandboxArgv for what that holds back). When
+ * this process is root, bubblewrap runs as SANDBOX_UID/GID, so the command's user is neither root nor
+ * this process's; otherwise as this process's user inside its own user namespace.
+ */
+export class BwrapExecutor implements SandboxExecutor {
+  readonly kind = 'bwrap';
+  private readonly guard: AddressGuard;
+  private readonly asUser: { uid: number; gid: number } | undefined;
+
+  private constructor(
+    private readonly o: BwrapExecutorOptions,
+    private readonly layout: HostLayout,
+  ) {
+    this.guard = new AddressGuard(o.settings.SANDBOX_EGRESS_ALLOW_PRIVATE);
+    this.asUser = process.getuid?.() === 0 ? { uid: o.settings.SANDBOX_UID, gid: o.settings.SANDBOX_GID } : undefined;
+  }
+
+  /** Prepares the host side; call `check()` to know whether sandboxes can actually be made here. */
+  static async create(o: BwrapExecutorOptions): Promise<BwrapExecutor> {
+    await fs.mkdir(o.runtimeDir, { recursive: true });
+    // bubblewrap (running as the sandbox's user) resolves each workspace's path to mount it: the root must be
+    // traversable, not listable (0711); what the command sees is only its own workspace, mounted by bubblewrap.
+    await fs.mkdir(o.workdirRoot, { recursive: true });
+    await fs.chmod(o.workdirRoot, 0o711);
+    const layout = await prepareHostLayout({ runtimeDir: o.runtimeDir, roPaths: o.settings.SANDBOX_RO_PATHS, nodePath: process.execPath });
+    return new BwrapExecutor(o, layout);
+  }
+
+  /**
+   * Runs `true` in a throwaway workspace beside the real ones: proves bubblewrap, user namespaces, the
+   * limits and the workspaces' path (every parent of WORKDIR_ROOT must be traversable by the sandbox's user).
+   */
+  async check(): Promise<void> {
+    const probe = path.join(this.o.workdirRoot, `.probe-${randomUUID()}`);
+    await fs.mkdir(probe);
+    try {
+      if (this.asUser) await fs.chown(probe, this.asUser.uid, this.asUser.gid);
+      const request = SandboxExecRequestSchema.parse({ workspace_id: randomUUID(), argv: ['/bin/true'] });
+      const result = await this.spawnIn(probe, request, undefined, false);
+      if (result.exit_code !== 0) {
+        const detail = (result.stderr || result.stdout).trim().split('\n')[0] ?? '';
+        throw new SandboxUnavailableError(`bubblewrap could not start a sandbox (exit ${result.exit_code ?? result.signal}): ${detail}`);
+      }
+    } finally {
+      await fs.rm(probe, { recursive: true, force: true });
+    }
+  }
+
+  async run(request: SandboxExecRequest, signal?: AbortSignal): Promise<SandboxExecResult> {
+    const req = SandboxExecRequestSchema.parse(request);
+    const dir = path.join(this.o.workdirRoot, req.workspace_id);
+    await fs.mkdir(dir, { recursive: true });
+    if (this.asUser) await fs.chown(dir, this.asUser.uid, this.asUser.gid);
+    return this.spawnIn(dir, req, signal, true);
+  }
+
+  /** Removes the runtime directory (commands still running keep their open files until they end). */
+  async close(): Promise<void> {
+    await fs.rm(this.o.runtimeDir, { recursive: true, force: true });
+  }
+
+  private async spawnIn(dir: string, req: ReturnType<typeof SandboxExecRequestSchema.parse>, signal: AbortSignal | undefined, enforceQuota: boolean): Promise<SandboxExecResult> {
+    const s = this.o.settings;
+    const started = Date.now();
+    const quota = { bytes: s.WORKSPACE_QUOTA_BYTES, files: s.WORKSPACE_MAX_FILES };
+    const before = enforceQuota ? await workspaceUsage(dir) : { bytes: 0, files: 0 };
+    const stdout = new CappedOutput(req.limits.output_limit_bytes ?? s.SANDBOX_OUTPUT_LIMIT_BYTES);
+    const stderr = new CappedOutput(req.limits.output_limit_bytes ?? s.SANDBOX_OUTPUT_LIMIT_BYTES);
+    const finish = (exit: { code: number | null; signal: string | null }, stopped: SandboxStopReason | null, usage: { bytes: number; files: number }, egress: EgressProxy | undefined): SandboxExecResult => ({
+      exit_code: exit.code,
+      signal: exit.signal,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      stdout_truncated: stdout.truncated,
+      stderr_truncated: stderr.truncated,
+      duration_ms: Date.now() - started,
+      stopped,
+      egress: egress?.decisions ?? [],
+      workspace: { bytes: usage.bytes, files: usage.files, quota_bytes: quota.bytes },
+    });
+    if (signal?.aborted) return finish({ code: null, signal: null }, 'cancelled', before, undefined);
+
+    // The workspace goes in as an open descriptor: no path the command could have re-pointed is followed.
+    const workspace = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    const egress = req.network.mode === 'allowlist' ? await this.startEgress(req) : undefined;
+    try {
+      const argv = sandboxArgv({
+        prlimit: s.SANDBOX_PRLIMIT_PATH,
+        bwrap: s.SANDBOX_BWRAP_PATH,
+        limits: {
+          cpuS: Math.min(req.limits.cpu_s ?? s.SANDBOX_CPU_S, s.SANDBOX_CPU_S),
+          memoryBytes: s.SANDBOX_MEMORY_BYTES,
+          maxProcesses: s.SANDBOX_MAX_PROCESSES,
+          maxFileBytes: s.SANDBOX_MAX_FILE_BYTES,
+          maxOpenFiles: s.SANDBOX_MAX_OPEN_FILES,
+        },
+        mountArgs: this.layout.mountArgs,
+        workspaceFd: WORKSPACE_FD,
+        tmpBytes: s.SANDBOX_TMP_BYTES,
+        ...(egress ? { egress: { dir: egress.dir, bridgeScript: this.layout.bridgeScript, node: process.execPath } } : {}),
+        argv: req.argv,
+        mergeStderr: req.merge_stderr,
+      });
+      const child = spawn(argv[0]!, argv.slice(1), {
+        env: sandboxEnv(egress !== undefined),
+        stdio: ['ignore', 'pipe', 'pipe', workspace.fd],
+        ...(this.asUser ?? {}),
+      });
+      child.stdout!.on('data', (c: Buffer) => stdout.add(c));
+      child.stderr!.on('data', (c: Buffer) => stderr.add(c));
+      let stopped: SandboxStopReason | null = null;
+      // Killing bwrap ends the sandbox's PID namespace, and with it everything the command started.
+      const stop = (why: SandboxStopReason) => {
+        stopped ??= why;
+        child.kill('SIGKILL');
+      };
+      const timeoutMs = Math.min(req.limits.timeout_ms ?? s.SANDBOX_TIMEOUT_MS, s.SANDBOX_MAX_TIMEOUT_MS);
+      const timer = setTimeout(() => stop('timeout'), timeoutMs);
+      const onAbort = () => stop('cancelled');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const watcher = enforceQuota ? this.watchQuota(dir, before, quota, () => stop('disk_quota')) : undefined;
+      const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+        child.once('error', (err: NodeJS.ErrnoException) =>
+          reject(new SandboxUnavailableError(`cannot start the sandbox (${err.code === 'ENOENT' ? `${err.path ?? 'bwrap or prlimit'} not found` : err.message})`)),
+        );
+        child.once('close', (code, sig) => resolve({ code, signal: sig }));
+      }).finally(() => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        watcher?.stop();
+      });
+      const after = enforceQuota ? await workspaceUsage(dir) : before;
+      if (stopped === null && enforceQuota && overQuota(after, before, quota)) stopped = 'disk_quota';
+      return finish(exit, stopped, after, egress?.proxy);
+    } finally {
+      await workspace.close();
+      await egress?.close();
+    }
+  }
+
+  private async startEgress(req: ReturnType<typeof SandboxExecRequestSchema.parse>): Promise<{ dir: string; proxy: EgressProxy; close: () => Promise<void> }> {
+    const dir = path.join(this.layout.egressRoot, randomUUID());
+    await fs.mkdir(dir, { mode: 0o711 });
+    await fs.chmod(dir, 0o711);
+    const proxy = await EgressProxy.start({
+      socketPath: path.join(dir, 'egress.sock'),
+      allowlist: new EgressAllowlist(req.network),
+      guard: this.guard,
+      ...(this.o.resolve ? { resolve: this.o.resolve } : {}),
+    });
+    return { dir, proxy, close: async () => {
+      await proxy.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    } };
+  }
+
+  /** Measures the workspace while the command runs; calls `exceeded` once it grows past the quota. */
+  private watchQuota(dir: string, before: { bytes: number; files: number }, quota: { bytes: number; files: number }, exceeded: () => void): { stop: () => void } {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      workspaceUsage(dir)
+        .then((now) => {
+          if (overQuota(now, before, quota)) exceeded();
+        })
+        .catch((err: unknown) => this.o.logger.warn('measuring a workspace failed', { err_message: String(err) }))
+        .finally(() => (busy = false));
+    }, this.o.quotaCheckMs ?? 250);
+    return { stop: () => clearInterval(timer) };
+  }
+}
+
+/** Over the quota and bigger than when the command started (a command may still clean up a full workspace). */
+const overQuota = (now: { bytes: number; files: number }, before: { bytes: number; files: number }, quota: { bytes: number; files: number }): boolean =>
+  (now.bytes > quota.bytes && now.bytes > before.bytes) || (now.files > quota.files && now.files > before.files);
