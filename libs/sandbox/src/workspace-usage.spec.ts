@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ENTRY_COST_BYTES, USAGE_MAX_DEPTH, workspaceUsage } from './usage';
+import { ENTRY_COST_BYTES, USAGE_MAX_DEPTH, workspaceUsage } from './workspace-usage';
 
 describe('workspaceUsage', () => {
   let tmp: string;
