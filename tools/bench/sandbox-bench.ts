@@ -55,6 +55,7 @@ export async function sandboxBench(o: { commands: number; queries: number }, log
   try {
     await executor.check();
     const workspace = randomUUID();
+    await fs.mkdir(path.join(root, workspace));
     const plainSpawn = await timed(o.commands, () => run('/bin/true'));
     const sandboxed = await timed(o.commands, () => executor.run({ workspace_id: workspace, argv: ['/bin/true'] }));
     const sandboxedWithNetwork = await timed(Math.min(o.commands, 50), () =>

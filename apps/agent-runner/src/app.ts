@@ -11,7 +11,7 @@ import { createProviders, type ProviderRegistry } from './providers/registry';
 import { ToolRegistry } from './tools/registry';
 import { RunMetrics } from './run-metrics';
 import { abandonRun, executeRun, type RunServiceDeps } from './run-service';
-import { forkWorkspace } from './fork-workspace';
+import { Workspaces } from './workspace/workspaces';
 import { runTestCommand } from './test-commands';
 import { RunWorker } from './worker';
 import { CancelWatcher } from './cancel-watch';
@@ -55,12 +55,13 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
   const hooks = builtInHooks(metrics);
   for (const hook of d.hooks ?? []) hooks.register(hook);
   const cancels = new CancelWatcher(d.redis, c.EVENTS_STREAM, d.logger);
+  const workspaces = new Workspaces(c.WORKDIR_ROOT, { quotaBytes: c.WORKSPACE_QUOTA_BYTES, maxFiles: c.WORKSPACE_MAX_FILES });
   const runDeps: RunServiceDeps = {
     redis: d.redis,
     providers: d.providers ?? createProviders(c),
     tools: new ToolRegistry({ outputLimitBytes: c.TOOL_OUTPUT_LIMIT_BYTES, logger: d.logger, executor: d.sandbox }),
     history: d.history,
-    workdirRoot: c.WORKDIR_ROOT,
+    workspaces,
     defaultMaxTurns: c.DEFAULT_MAX_TURNS,
     events: { stream: c.EVENTS_STREAM, maxLen: c.EVENTS_MAXLEN, ledgerTtlS: c.RUN_STATE_TTL_S },
     prices: c.MODEL_PRICES,
@@ -86,7 +87,8 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
     maxStalledCount: c.MAX_STALLED_COUNT,
     logger: d.logger,
     runJob: (job, signal) => executeRun(runDeps, job, signal),
-    forkJob: (job) => forkWorkspace(c.WORKDIR_ROOT, job),
+    forkJob: (job) => workspaces.fork(job),
+    deleteJob: (job) => workspaces.delete(job.session_id),
     testJob: (job) =>
       runTestCommand(
         {

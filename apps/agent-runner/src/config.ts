@@ -4,6 +4,7 @@ import { ProviderNameSchema, RUN_EVENTS_STREAM, type ProviderName } from '@platf
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
 import { SandboxSettingsShape, sandboxSettingsProblems } from '@platform/sandbox-kit';
 import { DEFAULT_MODEL_PRICES, ModelPricesSchema } from './pricing';
+import { USAGE_MAX_ENTRIES } from './workspace/usage';
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -114,6 +115,13 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
       }
       for (const p of sandboxSettingsProblems(c, { workdirRoot: c.WORKDIR_ROOT, cwd: process.cwd() }))
         ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+      if (c.WORKSPACE_MAX_FILES >= USAGE_MAX_ENTRIES) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WORKSPACE_MAX_FILES'],
+          message: `must be under ${USAGE_MAX_ENTRIES}, the most entries a working directory's usage is counted to`,
+        });
+      }
       if (c.DEFAULT_PROVIDER !== undefined && !providerConfigured(c, c.DEFAULT_PROVIDER)) {
         ctx.addIssue({
           code: 'custom',

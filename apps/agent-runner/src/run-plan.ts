@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { TERMINAL_RUN_STATUSES, type AgentRunJob, type ProviderName } from '@platform/contracts';
 import type { ConversationMessage, ModelProvider } from './providers/types';
 import type { ProviderRegistry } from './providers/registry';
 import type { ToolExecutor, ToolRegistry } from './tools/registry';
 import type { PermissionPolicy } from './permissions';
 import type { HistorySource } from './history';
-import { Sandbox } from './tools/sandbox';
+import type { Workspaces } from './workspace/workspaces';
 import { historyBefore, toConversation } from './conversation';
 import { RunInputError } from './errors';
 
@@ -30,7 +29,7 @@ export interface RunPlanDeps {
   providers: ProviderRegistry;
   tools: ToolRegistry;
   history: HistorySource;
-  workdirRoot: string;
+  workspaces: Workspaces;
   defaultMaxTurns: number;
 }
 
@@ -64,7 +63,7 @@ export async function planRun(d: RunPlanDeps, job: AgentRunJob): Promise<RunPlan
       disallowedTools: permissions.disallowed_tools ?? [],
     },
     tools: d.tools.forWorkspace({
-      sandbox: new Sandbox(workdirOf(d.workdirRoot, job.session_id)),
+      workspace: d.workspaces.of(job.session_id),
       sessionId: job.session_id,
       network: permissions.network ?? { mode: 'none' },
     }),
@@ -72,5 +71,4 @@ export async function planRun(d: RunPlanDeps, job: AgentRunJob): Promise<RunPlan
   };
 }
 
-/** `<root>/<session_id>`; the id is a UUID (checked by the job schema), so it cannot climb out of the root. */
-export const workdirOf = (root: string, sessionId: string): string => path.join(root, sessionId);
+export { workdirOf } from './workspace/workspaces';

@@ -47,8 +47,11 @@ afterAll(async () => {
 });
 
 const allowlist = (...hosts: string[]): NetworkPolicy => ({ mode: 'allowlist', hosts });
-const run = (ex: BwrapExecutor, line: string, network: NetworkPolicy): Promise<SandboxExecResult> =>
-  ex.run({ workspace_id: randomUUID(), argv: ['/bin/sh', '-c', line], network });
+async function run(ex: BwrapExecutor, line: string, network: NetworkPolicy): Promise<SandboxExecResult> {
+  const id = randomUUID();
+  await fs.mkdir(h.workdir(id));
+  return ex.run({ workspace_id: id, argv: ['/bin/sh', '-c', line], network });
+}
 /** One line per request: `<label>: <body> [<HTTP status, 000 when nothing answered>]`. */
 const curl = (label: string, url: string) => `echo "${label}: $(curl -s --max-time 5 -w ' [%{http_code}]' ${url} | tr -d '\n')"`;
 const lines = (r: SandboxExecResult) => Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ErrorEnvelopeSchema, ReadyResponseSchema } from '@platform/contracts';
-import { RemoteExecutor, SANDBOX_EXEC_PATH, SandboxUnavailableError } from '@platform/sandbox-kit';
+import { RemoteExecutor, SANDBOX_EXEC_PATH, SandboxUnavailableError, WorkspaceMissingError } from '@platform/sandbox-kit';
 import { pidsWithCommandLine, startServiceProcess, waitUntil, type ServiceProcess } from '@platform/testing';
 
 jest.setTimeout(60_000);
@@ -43,9 +43,16 @@ function post(body: string): Promise<{ status: number; body: unknown }> {
   });
 }
 
+/** A working directory on the shared volume, as the runner creates one on first use. */
+async function workspace(): Promise<string> {
+  const id = randomUUID();
+  await fs.mkdir(path.join(dir, 'workspaces', id), { recursive: true });
+  return id;
+}
+
 describe('the sandbox service', () => {
   it('runs a runner\'s command over its socket, sandboxed, in the named working directory', async () => {
-    const id = randomUUID();
+    const id = await workspace();
     const r = await remote.run({ workspace_id: id, argv: ['/bin/sh', '-c', 'echo hi > f.txt; id -u; env | grep -c SECRET_OF_THE_SERVICE'] });
 
     expect(r).toMatchObject({ exit_code: 1, stopped: null, stdout: '1000\n0\n' });
@@ -55,13 +62,17 @@ describe('the sandbox service', () => {
   it('kills the command when the caller goes away', async () => {
     const marker = `remote-survivor-${randomUUID()}`;
     const abort = new AbortController();
-    const running = remote.run({ workspace_id: randomUUID(), argv: ['/bin/sh', '-c', `sleep 600; : ${marker}`] }, abort.signal);
+    const running = remote.run({ workspace_id: await workspace(), argv: ['/bin/sh', '-c', `sleep 600; : ${marker}`] }, abort.signal);
     await waitUntil('the command runs', () => pidsWithCommandLine(marker).length > 0);
 
     abort.abort(new Error('cancelled'));
 
     await expect(running).rejects.toThrow('cancelled');
     await waitUntil('the command is gone', () => pidsWithCommandLine(marker).length === 0, 5000);
+  });
+
+  it('never creates a working directory: a missing one (a deleted session) is reported as such', async () => {
+    await expect(remote.run({ workspace_id: randomUUID(), argv: ['true'] })).rejects.toThrow(WorkspaceMissingError);
   });
 
   it('answers a malformed command with a 400 envelope', async () => {

@@ -14,10 +14,10 @@ import { sandboxArgv, sandboxEnv } from './bwrap-args';
 import { CappedOutput } from './capped-output';
 import { AddressGuard, EgressAllowlist } from './egress-policy';
 import { EgressProxy, type Resolve } from './egress-proxy';
-import { SandboxUnavailableError, type SandboxExecutor } from './executor';
+import { SandboxUnavailableError, WorkspaceMissingError, type SandboxExecutor } from './executor';
 import { prepareHostLayout, type HostLayout } from './host-layout';
 import type { SandboxSettings } from './settings';
-import { workspaceUsage } from './workspace-usage';
+import { workspaceUsage, type WorkspaceUsage } from './workspace-usage';
 
 export interface BwrapExecutorOptions {
   settings: SandboxSettings;
@@ -84,11 +84,13 @@ export class BwrapExecutor implements SandboxExecutor {
     }
   }
 
+  /**
+   * Runs a command in `<workdirRoot>/<workspace_id>`, which must exist: the sandbox never creates a working
+   * directory (a deleted session's must not come back; its owner creates it on first use).
+   */
   async run(request: SandboxExecRequest, signal?: AbortSignal): Promise<SandboxExecResult> {
     const req = SandboxExecRequestSchema.parse(request);
-    const dir = path.join(this.o.workdirRoot, req.workspace_id);
-    await fs.mkdir(dir, { recursive: true });
-    return this.spawnIn(dir, req, signal, true);
+    return this.spawnIn(path.join(this.o.workdirRoot, req.workspace_id), req, signal, true);
   }
 
   /** The first directory above the workspaces that the sandbox's user cannot pass through, said as a fix. */
@@ -112,10 +114,10 @@ export class BwrapExecutor implements SandboxExecutor {
     const s = this.o.settings;
     const started = Date.now();
     const quota = { bytes: s.WORKSPACE_QUOTA_BYTES, files: s.WORKSPACE_MAX_FILES };
-    const before = enforceQuota ? await workspaceUsage(dir, this.asUser ? { adopt: this.asUser } : {}) : { bytes: 0, files: 0 };
+    const before: WorkspaceUsage = enforceQuota ? await workspaceUsage(dir, this.asUser ? { adopt: this.asUser } : {}) : { bytes: 0, files: 0, complete: true };
     const stdout = new CappedOutput(req.limits.output_limit_bytes ?? s.SANDBOX_OUTPUT_LIMIT_BYTES);
     const stderr = new CappedOutput(req.limits.output_limit_bytes ?? s.SANDBOX_OUTPUT_LIMIT_BYTES);
-    const finish = (exit: { code: number | null; signal: string | null }, stopped: SandboxStopReason | null, usage: { bytes: number; files: number }, egress: EgressProxy | undefined): SandboxExecResult => ({
+    const finish = (exit: { code: number | null; signal: string | null }, stopped: SandboxStopReason | null, usage: WorkspaceUsage, egress: EgressProxy | undefined): SandboxExecResult => ({
       exit_code: exit.code,
       signal: exit.signal,
       stdout: stdout.text(),
@@ -130,7 +132,9 @@ export class BwrapExecutor implements SandboxExecutor {
     if (signal?.aborted) return finish({ code: null, signal: null }, 'cancelled', before, undefined);
 
     // The workspace goes in as an open descriptor: no path the command could have re-pointed is followed.
-    const workspace = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    const workspace = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT' ? new WorkspaceMissingError() : err;
+    });
     const egress = req.network.mode === 'allowlist' ? await this.startEgress(req) : undefined;
     try {
       const argv = sandboxArgv({
@@ -205,7 +209,7 @@ export class BwrapExecutor implements SandboxExecutor {
   }
 
   /** Measures the workspace while the command runs; calls `exceeded` once it grows past the quota. */
-  private watchQuota(dir: string, before: { bytes: number; files: number }, quota: { bytes: number; files: number }, exceeded: () => void): { stop: () => void } {
+  private watchQuota(dir: string, before: WorkspaceUsage, quota: { bytes: number; files: number }, exceeded: () => void): { stop: () => void } {
     let busy = false;
     const timer = setInterval(() => {
       if (busy) return;
@@ -222,5 +226,6 @@ export class BwrapExecutor implements SandboxExecutor {
 }
 
 /** Over the quota and bigger than when the command started (a command may still clean up a full workspace). */
-const overQuota = (now: { bytes: number; files: number }, before: { bytes: number; files: number }, quota: { bytes: number; files: number }): boolean =>
-  (now.bytes > quota.bytes && now.bytes > before.bytes) || (now.files > quota.files && now.files > before.files);
+/** An incomplete measure (a tree past the walk's bounds) counts as over. */
+const overQuota = (now: WorkspaceUsage, before: WorkspaceUsage, quota: { bytes: number; files: number }): boolean =>
+  !now.complete || (now.bytes > quota.bytes && now.bytes > before.bytes) || (now.files > quota.files && now.files > before.files);

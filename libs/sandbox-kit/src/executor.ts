@@ -8,6 +8,14 @@ export class SandboxUnavailableError extends Error {
   }
 }
 
+/** The command's working directory does not exist (never created, or its session was deleted). */
+export class WorkspaceMissingError extends Error {
+  constructor() {
+    super('the working directory does not exist');
+    this.name = 'WorkspaceMissingError';
+  }
+}
+
 /** Runs commands in sessions' working directories, isolated; the only way the platform executes agent code. */
 export interface SandboxExecutor {
   readonly kind: 'bwrap' | 'remote' | 'disabled';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { ErrorEnvelopeSchema, SandboxExecResultSchema, type SandboxExecRequest, type SandboxExecResult } from '@platform/contracts';
-import { SandboxUnavailableError, type SandboxExecutor } from './executor';
+import { SandboxUnavailableError, WorkspaceMissingError, type SandboxExecutor } from './executor';
 
 /** Paths of the sandbox service's API on its unix socket. */
 export const SANDBOX_EXEC_PATH = '/v1/exec';
@@ -19,6 +19,7 @@ export class RemoteExecutor implements SandboxExecutor {
   async run(request: SandboxExecRequest, signal?: AbortSignal): Promise<SandboxExecResult> {
     const { status, body } = await this.call('POST', SANDBOX_EXEC_PATH, request, signal);
     if (status === 200) return SandboxExecResultSchema.parse(body);
+    if (status === 404) throw new WorkspaceMissingError();
     throw new SandboxUnavailableError(`the sandbox service answered ${status}: ${describe(body)}`);
   }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DisabledExecutor } from '@platform/sandbox-kit';
 import { createLogger } from '@platform/service-kit';
-import { Sandbox } from './sandbox';
+import { Workspace } from '../workspace/workspace';
 import { ToolRegistry, type ToolExecutor } from './registry';
 import { RAW_ARGUMENTS_KEY } from '../providers/turn-assembler';
 
@@ -19,8 +19,16 @@ describe('file tools', () => {
   beforeEach(async () => {
     tmp = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'tools-')));
     root = path.join(tmp, 'ws');
-    tools = new ToolRegistry({ outputLimitBytes: 2048, logger, executor: new DisabledExecutor('no sandbox in unit tests') }).forWorkspace({
-      sandbox: new Sandbox(root),
+    const workspace = new Workspace(root, {
+      limits: { quotaBytes: 64 * 1024, maxFiles: 20 },
+      isDeleted: () => Promise.resolve(false),
+    });
+    tools = new ToolRegistry({
+      outputLimitBytes: 2048,
+      logger,
+      executor: new DisabledExecutor('no sandbox in unit tests'),
+    }).forWorkspace({
+      workspace,
       sessionId: '00000000-0000-4000-8000-000000000000',
       network: { mode: 'none' },
     });

@@ -6,7 +6,7 @@ import type { ToolSpec } from '../providers/types';
 import { RAW_ARGUMENTS_KEY } from '../providers/turn-assembler';
 import { ToolError, type ExecRequest, type Tool, type ToolKind } from './types';
 import { capOutput } from './output';
-import type { Sandbox } from './sandbox';
+import type { Workspace } from '../workspace/workspace';
 import { listFiles } from './list-files';
 import { readFile } from './read-file';
 import { writeFile } from './write-file';
@@ -17,7 +17,7 @@ export const ALL_TOOLS: readonly Tool[] = [listFiles, readFile, writeFile, searc
 
 /** One run's view of its session's working directory: the files, and the sandbox commands run in. */
 export interface RunWorkspace {
-  sandbox: Sandbox;
+  workspace: Workspace;
   sessionId: string;
   network: NetworkPolicy;
 }
@@ -75,10 +75,18 @@ export class ToolRegistry {
       return { output: `The arguments for ${name} were not a JSON object.`, isError: true };
     const parsed = tool.input.safeParse(input);
     if (!parsed.success) return { output: `Invalid input for ${name}: ${describe(parsed.error)}`, isError: true };
-    const exec = (request: ExecRequest, s: AbortSignal) =>
-      this.o.executor.run({ ...request, workspace_id: workspace.sessionId, network: workspace.network }, s);
+    // A deleted session's directory is never made again, by a command either (WorkspaceDeletedError).
+    const exec = async (request: ExecRequest, s: AbortSignal) => {
+      await workspace.workspace.ensure();
+      return this.o.executor.run({ ...request, workspace_id: workspace.sessionId, network: workspace.network }, s);
+    };
     try {
-      const answer = await tool.run(parsed.data, { sandbox: workspace.sandbox, signal, outputLimitBytes: this.o.outputLimitBytes, exec });
+      const answer = await tool.run(parsed.data, {
+        workspace: workspace.workspace,
+        signal,
+        outputLimitBytes: this.o.outputLimitBytes,
+        exec,
+      });
       const { output, isError } = typeof answer === 'string' ? { output: answer, isError: false } : answer;
       return { output: capOutput(output, this.o.outputLimitBytes), isError };
     } catch (err) {

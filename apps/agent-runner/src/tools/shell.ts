@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SandboxExecResult } from '@platform/contracts';
-import { SandboxUnavailableError } from '@platform/sandbox-kit';
+import { SandboxUnavailableError, WorkspaceMissingError } from '@platform/sandbox-kit';
 import { ToolError, defineTool } from './types';
 
 export const SHELL_MAX_COMMAND_CHARS = 20_000;
@@ -53,6 +53,7 @@ export const shell = defineTool({
       return { output: describeResult(result), isError: result.stopped !== null || result.exit_code !== 0 };
     } catch (err) {
       if (err instanceof SandboxUnavailableError) throw new ToolError(`The shell is not available on this runner: ${err.message}`);
+      if (err instanceof WorkspaceMissingError) throw new ToolError('The working directory no longer exists (the session was deleted).');
       throw err;
     }
   },

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { SandboxExecRequest, SandboxExecResult, ToolName } from '@platform/contracts';
-import type { Sandbox } from './sandbox';
+import type { Workspace } from '../workspace/workspace';
 
 /** A tool failed in a way the model should hear about (bad path, missing file, bad input); never a crash. */
 export class ToolError extends Error {
@@ -14,7 +14,8 @@ export class ToolError extends Error {
 export type ExecRequest = Pick<SandboxExecRequest, 'argv' | 'limits' | 'merge_stderr'>;
 
 export interface ToolContext {
-  sandbox: Sandbox;
+  /** The session's working directory: every path a file tool touches goes through it. */
+  workspace: Workspace;
   signal: AbortSignal;
   /** Cap on what a tool returns to the model; tools that read stop early at it. */
   outputLimitBytes: number;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { SandboxExecRequestSchema } from '@platform/contracts';
-import { SANDBOX_CHECK_PATH, SANDBOX_EXEC_PATH, SandboxUnavailableError, type SandboxExecutor } from '@platform/sandbox-kit';
+import { SANDBOX_CHECK_PATH, SANDBOX_EXEC_PATH, SandboxUnavailableError, WorkspaceMissingError, type SandboxExecutor } from '@platform/sandbox-kit';
 import { AppError, parseInput } from '@platform/service-kit';
 import type { SandboxMetrics } from '../metrics';
 
@@ -25,6 +25,7 @@ export function execRoutes(executor: SandboxExecutor, metrics: SandboxMetrics): 
     } catch (err) {
       done('error');
       if (err instanceof SandboxUnavailableError) throw new AppError('SERVICE_UNAVAILABLE', err.message);
+      if (err instanceof WorkspaceMissingError) throw new AppError('NOT_FOUND', err.message);
       throw err;
     }
   });
