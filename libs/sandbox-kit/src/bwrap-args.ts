@@ -17,6 +17,8 @@ export interface SandboxCommand {
   mountArgs: readonly string[];
   /** File descriptor (in the child) of the opened working directory. */
   workspaceFd: number;
+  /** File descriptor (in the child) bwrap reports the sandbox's init pid on (`--json-status-fd`). */
+  statusFd: number;
   tmpBytes: number;
   /** With network: the host directory holding the egress proxy's socket, and the bridge script. */
   egress?: { dir: string; bridgeScript: string; node: string };
@@ -61,6 +63,8 @@ export function sandboxArgv(c: SandboxCommand): string[] {
     String(SANDBOX_INNER_GID),
     '--disable-userns',
     '--die-with-parent',
+    '--json-status-fd',
+    String(c.statusFd),
     '--new-session',
     '--cap-drop',
     'ALL',

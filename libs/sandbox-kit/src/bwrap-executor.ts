@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   SandboxExecRequestSchema,
@@ -33,6 +33,7 @@ export interface BwrapExecutorOptions {
 }
 
 const WORKSPACE_FD = 3;
+const STATUS_FD = 4;
 
 /**
  * Runs each command in its own bubblewrap sandbox (see sandboxArgv for what that holds back). When
@@ -149,6 +150,7 @@ export class BwrapExecutor implements SandboxExecutor {
         },
         mountArgs: this.layout.mountArgs,
         workspaceFd: WORKSPACE_FD,
+        statusFd: STATUS_FD,
         tmpBytes: s.SANDBOX_TMP_BYTES,
         ...(egress ? { egress: { dir: egress.dir, bridgeScript: this.layout.bridgeScript, node: process.execPath } } : {}),
         argv: req.argv,
@@ -156,15 +158,23 @@ export class BwrapExecutor implements SandboxExecutor {
       });
       const child = spawn(argv[0]!, argv.slice(1), {
         env: sandboxEnv(egress !== undefined),
-        stdio: ['ignore', 'pipe', 'pipe', workspace.fd],
+        stdio: ['ignore', 'pipe', 'pipe', workspace.fd, 'pipe'],
         ...(this.asUser ?? {}),
       });
       child.stdout!.on('data', (c: Buffer) => stdout.add(c));
       child.stderr!.on('data', (c: Buffer) => stderr.add(c));
+      const init = sandboxInit(child.stdio[STATUS_FD] as NodeJS.ReadableStream);
       let stopped: SandboxStopReason | null = null;
-      // Killing bwrap ends the sandbox's PID namespace, and with it everything the command started.
+      // Killing the sandbox's init ends its PID namespace and everything the command started; bwrap's
+      // --die-with-parent alone was seen not to (an init left running, its parent gone). The init is killed
+      // first, while bwrap (its parent, not yet exited) keeps its pid from being reused.
       const stop = (why: SandboxStopReason) => {
         stopped ??= why;
+        if (child.exitCode === null && child.signalCode === null) {
+          // bwrap reports the init's pid once set up; before that (or if the report is late) it is bwrap's one child.
+          const pid = init.pid ?? childPids(child.pid)[0];
+          if (pid !== undefined) killQuietly(pid);
+        }
         child.kill('SIGKILL');
       };
       const timeoutMs = Math.min(req.limits.timeout_ms ?? s.SANDBOX_TIMEOUT_MS, s.SANDBOX_MAX_TIMEOUT_MS);
@@ -223,6 +233,39 @@ export class BwrapExecutor implements SandboxExecutor {
     }, this.o.quotaCheckMs ?? 250);
     return { stop: () => clearInterval(timer) };
   }
+}
+
+const killQuietly = (pid: number): void => {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+};
+
+/** The children of a process (Linux), none when it is gone. */
+function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The pid (in this PID namespace) of the sandbox's init, from bwrap's first status line. */
+function sandboxInit(status: NodeJS.ReadableStream): { pid: number | undefined } {
+  const init: { pid: number | undefined } = { pid: undefined };
+  let buffered = '';
+  status.setEncoding('utf8');
+  status.on('data', (chunk: string) => {
+    if (init.pid !== undefined) return;
+    buffered += chunk;
+    const pid = /"child-pid":\s*(\d+)/.exec(buffered)?.[1];
+    if (pid !== undefined) init.pid = Number(pid);
+  });
+  status.on('error', () => undefined);
+  return init;
 }
 
 /** Over the quota and bigger than when the command started (a command may still clean up a full workspace). */

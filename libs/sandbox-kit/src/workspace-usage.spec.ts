@@ -71,3 +71,30 @@ describe('workspaceUsage', () => {
     await expect(workspaceUsage(root, { signal: aborted })).rejects.toThrow('stop');
   });
 });
+
+describe('workspaceUsage with adopt', () => {
+  // Only root can give files away; as anyone else the owner is oneself (what a non-root runner's sandbox is).
+  const owner = process.getuid?.() === 0 ? { uid: 4242, gid: 4343 } : { uid: process.getuid!(), gid: process.getgid!() };
+  it('hands the root and every entry to the owner, changing links themselves and never their targets', async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'adopt-'));
+    try {
+      const root = path.join(tmp, 'ws');
+      await fs.mkdir(path.join(root, 'sub'), { recursive: true });
+      await fs.writeFile(path.join(root, 'sub', 'f.txt'), 'x');
+      const outside = path.join(tmp, 'outside.txt');
+      await fs.writeFile(outside, 'not yours');
+      await fs.symlink(outside, path.join(root, 'link'));
+
+      const before = await fs.stat(outside);
+      await workspaceUsage(root, { adopt: owner });
+
+      for (const p of [root, path.join(root, 'sub'), path.join(root, 'sub', 'f.txt'), path.join(root, 'link')]) {
+        const st = await fs.lstat(p);
+        expect([p, st.uid, st.gid]).toEqual([p, owner.uid, owner.gid]);
+      }
+      expect((await fs.stat(outside)).uid).toBe(before.uid);
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  });
+});

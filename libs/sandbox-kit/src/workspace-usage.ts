@@ -68,7 +68,11 @@ export async function workspaceUsage(root: string, o: UsageOptions = {}): Promis
   }
   const usage: WorkspaceUsage = { bytes: 0, files: 0, complete: true };
   try {
-    if (o.adopt) await adopt(base(top), o.adopt);
+    if (o.adopt) {
+      // The root itself through its descriptor (its /proc/self/fd path is a link: lchown would change the link).
+      const st = await top.handle.stat();
+      if (st.uid !== o.adopt.uid || st.gid !== o.adopt.gid) await top.handle.chown(o.adopt.uid, o.adopt.gid);
+    }
     await measure(top, 1, usage, new Set(), o);
   } finally {
     await top.handle.close();
