@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { EVENT_SCHEMA_VERSION, RunEventSchema, type RunEvent } from '@platform/contracts';
+import { EVENT_SCHEMA_VERSION, RunEventSchema, toStorableText, type RunEvent } from '@platform/contracts';
 import { EventStoreError, SupersededError } from './errors';
 import { advance, ledgerFields, parseLedger, runKeys, type RunKeys, type RunLedger } from './run-ledger';
 import { RunJournal, stepOf } from './run-journal';
@@ -94,7 +94,9 @@ export class RunEventWriter implements EventSink {
       session_id: this.ids.sessionId,
       run_id: this.ids.runId,
       run_seq: this.current.nextSeq,
-      ...body,
+      // Model text and tool output may hold NUL or broken surrogates (a binary file read as text), which
+      // PostgreSQL cannot store: sessions would have to drop the event. Replaced here, once, for every reader.
+      ...toStorableText(body),
     });
     const next = advance(this.current, event);
     const step = stepOf(event, this.current.turns);

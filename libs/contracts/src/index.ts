@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './text';
 export * from './common';
 export * from './registry';
 export * from './auth';
