@@ -50,7 +50,7 @@ export class SessionsService {
   async create(caller: Caller, input: SessionCreateRequest & { options: SessionOptions; mode: 'interactive' | 'background' }): Promise<SessionDto> {
     let templateOptions: SessionOptions = {};
     if (input.template_id !== undefined) {
-      const template = TEMPLATES[input.template_id];
+      const template = TEMPLATES.get(input.template_id);
       if (!template) throw new NotFoundError('Template');
       templateOptions = template.options;
     }
