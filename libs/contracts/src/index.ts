@@ -13,3 +13,4 @@ export * from './status';
 export * from './webhooks';
 export * from './openapi';
 export * from './agents';
+export * from './budgets';
