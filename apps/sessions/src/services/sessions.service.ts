@@ -43,7 +43,23 @@ export class SessionsService {
   private async withinQuota<T>(ownerId: string, write: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     const { max_concurrent_sessions: limit } = await this.d.users.get(ownerId);
     return this.d.sessions.withinQuota(ownerId, limit, write, (active) =>
-      new AppError('QUOTA_EXCEEDED', `You may hold at most ${limit} active sessions`, { details: { limit, active } }),
+      new AppError(
+        'QUOTA_EXCEEDED',
+        `You may hold at most ${limit} active sessions (you hold ${active}). To free a slot, archive one ` +
+          `(PATCH /api/v1/sessions/{id} with {"status":"archived"}) or delete one (DELETE /api/v1/sessions/{id}); ` +
+          'GET /api/v1/sessions?status=active lists them.',
+        {
+          details: {
+            limit,
+            active,
+            free_a_slot: {
+              archive: 'PATCH /api/v1/sessions/{id} {"status":"archived"}',
+              delete: 'DELETE /api/v1/sessions/{id}',
+              list_active: 'GET /api/v1/sessions?status=active',
+            },
+          },
+        },
+      ),
     );
   }
 

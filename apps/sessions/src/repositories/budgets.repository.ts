@@ -1,0 +1,94 @@
+import { BudgetPutRequestSchema, type BudgetPutRequest, type BudgetWindow, type UsageTotals } from '@platform/contracts';
+import type { Prisma } from '../generated/prisma/client';
+import type { Db } from '../db';
+import { pooled } from './sql';
+
+/** A person's own limits as an admin stored them. */
+export interface StoredBudget {
+  overrides: BudgetPutRequest;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+interface TotalsRow {
+  input_tokens: string;
+  output_tokens: string;
+  cost_usd: string;
+  turns: string;
+}
+
+const totals = (r: TotalsRow): UsageTotals => {
+  const input = Number(r.input_tokens);
+  const output = Number(r.output_tokens);
+  return { input_tokens: input, output_tokens: output, tokens: input + output, cost_usd: Number(r.cost_usd), turns: Number(r.turns) };
+};
+const SUMS = `COALESCE(sum(c.input_tokens), 0)::text AS input_tokens, COALESCE(sum(c.output_tokens), 0)::text AS output_tokens,
+              COALESCE(sum(c.cost_usd), 0)::text AS cost_usd, count(*)::text AS turns`;
+const IN_RANGE = `c.user_id = $1::uuid AND c.day >= $2::date AND c.day <= $3::date`;
+
+/** Budgets (`user_budgets`) and the spend they are measured against (`usage_charges`, one row per charged turn). */
+export class BudgetsRepository {
+  constructor(private readonly db: Db) {}
+
+  async find(userId: string): Promise<StoredBudget | undefined> {
+    const row = await this.db.userBudget.findUnique({ where: { userId } });
+    if (!row) return undefined;
+    // Written through the same schema; anything else stored there (by hand) counts as no override.
+    const parsed = BudgetPutRequestSchema.safeParse(row.limits);
+    return { overrides: parsed.success ? parsed.data : {}, updatedAt: row.updatedAt, updatedBy: row.updatedBy };
+  }
+
+  async put(userId: string, overrides: BudgetPutRequest, updatedBy: string): Promise<StoredBudget> {
+    const limits = overrides as Prisma.InputJsonValue;
+    const row = await this.db.userBudget.upsert({
+      where: { userId },
+      create: { userId, limits, updatedBy },
+      update: { limits, updatedBy },
+    });
+    return { overrides, updatedAt: row.updatedAt, updatedBy: row.updatedBy };
+  }
+
+  async delete(userId: string): Promise<void> {
+    await this.db.userBudget.deleteMany({ where: { userId } });
+  }
+
+  /** What the person spent in a budget window, by the turns sessions has recorded (tokens, and dollars in billionths). */
+  async spent(userId: string, w: BudgetWindow): Promise<{ tokens: number; nano: number }> {
+    const [row] = await pooled(this.db.$pool).query<{ tokens: string; nano: string }>(
+      `SELECT COALESCE(sum(input_tokens + output_tokens), 0)::text AS tokens, COALESCE(round(sum(cost_usd) * 1000000000), 0)::text AS nano
+         FROM usage_charges WHERE user_id = $1::uuid AND day >= $2::date AND day < $3::date`,
+      // Days as text: a Date would be sent in the process's time zone, and the cast to date would keep that day.
+      [userId, w.start.toISOString().slice(0, 10), w.end.toISOString().slice(0, 10)],
+    );
+    return { tokens: Number(row?.tokens ?? 0), nano: Number(row?.nano ?? 0) };
+  }
+
+  /** Usage from day `from` to day `to` (both included, UTC): in all, per day, per model, and per session (top `sessions`). */
+  async usage(userId: string, from: string, to: string, sessions: number) {
+    const sql = pooled(this.db.$pool);
+    const range = [userId, from, to];
+    const [all, byDay, byModel, bySession] = await Promise.all([
+      sql.query<TotalsRow>(`SELECT ${SUMS} FROM usage_charges c WHERE ${IN_RANGE}`, range),
+      sql.query<TotalsRow & { day: string }>(
+        `SELECT to_char(c.day, 'YYYY-MM-DD') AS day, ${SUMS} FROM usage_charges c WHERE ${IN_RANGE} GROUP BY c.day ORDER BY c.day`,
+        range,
+      ),
+      sql.query<TotalsRow & { provider: string; model: string }>(
+        `SELECT c.provider, c.model, ${SUMS} FROM usage_charges c WHERE ${IN_RANGE} GROUP BY c.provider, c.model ORDER BY sum(c.cost_usd) DESC, c.model`,
+        range,
+      ),
+      sql.query<TotalsRow & { session_id: string; name: string | null }>(
+        `SELECT c.session_id::text, s.name, ${SUMS} FROM usage_charges c LEFT JOIN sessions s ON s.id = c.session_id
+          WHERE ${IN_RANGE} GROUP BY c.session_id, s.name
+          ORDER BY sum(c.cost_usd) DESC, sum(c.input_tokens + c.output_tokens) DESC, c.session_id LIMIT $4`,
+        [...range, sessions],
+      ),
+    ]);
+    return {
+      totals: totals(all[0] ?? { input_tokens: '0', output_tokens: '0', cost_usd: '0', turns: '0' }),
+      byDay: byDay.map((r) => ({ day: r.day, ...totals(r) })),
+      byModel: byModel.map((r) => ({ provider: r.provider, model: r.model, ...totals(r) })),
+      bySession: bySession.map((r) => ({ session_id: r.session_id, name: r.name, ...totals(r) })),
+    };
+  }
+}
