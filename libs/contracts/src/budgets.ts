@@ -160,6 +160,12 @@ export const budgetKeys = (eventsStream: string, userId: string) => {
 };
 export type BudgetKeys = ReturnType<typeof budgetKeys>;
 
+/** A spend counter outlives its period by this long (a turn that ended just before the period closed may be charged late). */
+export const BUDGET_SPEND_GRACE_S = 2 * 86_400;
+
+/** When the spend counter of `w` may go (unix seconds). */
+export const spendExpiresAt = (w: BudgetWindow): number => Math.floor(w.end.getTime() / 1000) + BUDGET_SPEND_GRACE_S;
+
 /** The limits hash fields for each period and kind. */
 export const BUDGET_LIMIT_HASH_FIELDS = {
   day: { tokens: 'day_tokens', cost_usd: 'day_nano' },

@@ -50,7 +50,7 @@ export function findUnstorableText(value: unknown, root: string): FieldIssue | u
   return undefined;
 }
 
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 /**
  * `value` with every NUL and unpaired surrogate in its strings (keys included) replaced by U+FFFD, for
@@ -58,7 +58,7 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
  * to refuse it to. Plain data only (what JSON can hold); recursion is bounded by the value's nesting.
  */
 export function toStorableText<T>(value: T): T {
-  if (typeof value === 'string') return (unstorableReason(value) ? value.replace(UNSTORABLE, '\uFFFD') : value) as T;
+  if (typeof value === 'string') return (unstorableReason(value) ? value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATES, '\uFFFD') : value) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => toStorableText(v)) as T;
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [toStorableText(k), toStorableText(v)])) as T;
