@@ -1,4 +1,4 @@
-import { BudgetPutRequestSchema, type BudgetPutRequest, type BudgetWindow, type UsageTotals } from '@platform/contracts';
+import { BudgetPutRequestSchema, budgetWindow, type BudgetPeriod, type BudgetPutRequest, type UsageTotals } from '@platform/contracts';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db';
 import { pooled } from './sql';
@@ -24,18 +24,23 @@ const totals = (r: TotalsRow): UsageTotals => {
 };
 const SUMS = `COALESCE(sum(c.input_tokens), 0)::text AS input_tokens, COALESCE(sum(c.output_tokens), 0)::text AS output_tokens,
               COALESCE(sum(c.cost_usd), 0)::text AS cost_usd, count(*)::text AS turns`;
+const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 const IN_RANGE = `c.user_id = $1::uuid AND c.day >= $2::date AND c.day <= $3::date`;
 
 /** Budgets (`user_budgets`) and the spend they are measured against (`usage_charges`, one row per charged turn). */
 export class BudgetsRepository {
   constructor(private readonly db: Db) {}
 
+  /** Read before every query: SQL on the driver (a prepared statement), not a Prisma call. */
   async find(userId: string): Promise<StoredBudget | undefined> {
-    const row = await this.db.userBudget.findUnique({ where: { userId } });
+    const [row] = await pooled(this.db.$pool).query<{ limits: unknown; updated_at: Date; updated_by: string }>(
+      `SELECT limits, updated_at, updated_by FROM user_budgets WHERE user_id = $1::uuid`,
+      [userId],
+    );
     if (!row) return undefined;
     // Written through the same schema; anything else stored there (by hand) counts as no override.
     const parsed = BudgetPutRequestSchema.safeParse(row.limits);
-    return { overrides: parsed.success ? parsed.data : {}, updatedAt: row.updatedAt, updatedBy: row.updatedBy };
+    return { overrides: parsed.success ? parsed.data : {}, updatedAt: row.updated_at, updatedBy: row.updated_by };
   }
 
   async put(userId: string, overrides: BudgetPutRequest, updatedBy: string): Promise<StoredBudget> {
@@ -52,15 +57,23 @@ export class BudgetsRepository {
     await this.db.userBudget.deleteMany({ where: { userId } });
   }
 
-  /** What the person spent in a budget window, by the turns sessions has recorded (tokens, and dollars in billionths). */
-  async spent(userId: string, w: BudgetWindow): Promise<{ tokens: number; nano: number }> {
-    const [row] = await pooled(this.db.$pool).query<{ tokens: string; nano: string }>(
-      `SELECT COALESCE(sum(input_tokens + output_tokens), 0)::text AS tokens, COALESCE(round(sum(cost_usd) * 1000000000), 0)::text AS nano
-         FROM usage_charges WHERE user_id = $1::uuid AND day >= $2::date AND day < $3::date`,
+  /** What the person spent today and this month (UTC), by the turns sessions has recorded: tokens, and dollars in billionths. */
+  async spent(userId: string, now: Date): Promise<Record<BudgetPeriod, { tokens: number; nano: number }>> {
+    const [day, month] = [budgetWindow('day', now), budgetWindow('month', now)];
+    const [row] = await pooled(this.db.$pool).query<{ day_tokens: string; day_nano: string; month_tokens: string; month_nano: string }>(
+      `SELECT COALESCE(sum(input_tokens + output_tokens) FILTER (WHERE day = $2::date), 0)::text AS day_tokens,
+              COALESCE(round(sum(cost_usd) FILTER (WHERE day = $2::date) * 1000000000), 0)::text AS day_nano,
+              COALESCE(sum(input_tokens + output_tokens), 0)::text AS month_tokens,
+              COALESCE(round(sum(cost_usd) * 1000000000), 0)::text AS month_nano
+         FROM usage_charges WHERE user_id = $1::uuid AND day >= $3::date AND day < $4::date`,
       // Days as text: a Date would be sent in the process's time zone, and the cast to date would keep that day.
-      [userId, w.start.toISOString().slice(0, 10), w.end.toISOString().slice(0, 10)],
+      [userId, isoDay(day.start), isoDay(month.start), isoDay(month.end)],
     );
-    return { tokens: Number(row?.tokens ?? 0), nano: Number(row?.nano ?? 0) };
+    const n = (v: string | undefined) => Number(v ?? 0);
+    return {
+      day: { tokens: n(row?.day_tokens), nano: n(row?.day_nano) },
+      month: { tokens: n(row?.month_tokens), nano: n(row?.month_nano) },
+    };
   }
 
   /** Usage from day `from` to day `to` (both included, UTC): in all, per day, per model, and per session (top `sessions`). */

@@ -93,7 +93,7 @@ export function sessionsWebSocket(d: WsDeps) {
           .catch((err: unknown) => {
             const e = err instanceof AppError ? err : new AppError('INTERNAL_ERROR', 'Query failed');
             if (!(err instanceof AppError)) logger.error('websocket query failed', errorFields(err));
-            send({ type: 'error', error_code: e.code, error: e.message });
+            send({ type: 'error', error_code: e.code, error: e.message, ...(e.details ? { details: e.details } : {}) });
           });
       });
     });

@@ -124,15 +124,14 @@ export class BudgetService {
     return effectiveLimits((await this.d.repo.find(userId))?.overrides ?? {}, this.d.defaults);
   }
 
-  /** Today's and this month's spend: Redis' counters (reconciled with the records), or the records alone when Redis cannot answer. */
+  /** Today's and this month's spend: the recorded turns and Redis' counters, the larger of each (the records alone when Redis cannot answer). */
   private async spent(userId: string, now: Date): Promise<Record<BudgetPeriod, PeriodSpend>> {
-    const recorded = (w: Parameters<BudgetsRepository['spent']>[1]) => this.d.repo.spent(userId, w);
+    const recorded = await this.d.repo.spent(userId, now);
     try {
-      return await this.d.ledger.spent(userId, now, recorded);
+      return await this.d.ledger.reconcile(userId, now, recorded);
     } catch (err) {
       this.d.logger.warn('budget counters unavailable; using recorded spend', { user_id: userId, ...errorFields(err) });
-      const [dayS, monthS] = await Promise.all([recorded(budgetWindow('day', now)), recorded(budgetWindow('month', now))]);
-      return { day: dayS, month: monthS };
+      return recorded;
     }
   }
 
