@@ -99,7 +99,7 @@ async function runTurns(d: AgentLoopDeps, input: AgentLoopInput): Promise<LoopEn
       if (turn > input.maxTurns) return { stopReason: 'max_turns' };
       // Between turns: a turn starts only if the person's budget leaves room for its prompt and some output.
       const grant = d.budget
-        ? await d.budget.reserve(estimatePromptTokens(input.system, conversation, specs), input.maxTokens)
+        ? await d.budget.reserve(estimatePromptTokens(input.system, conversation, specs), input.maxTokens, input.signal)
         : { ok: true as const, maxTokens: input.maxTokens };
       if (!grant.ok) return { stopReason: 'budget_exceeded', budget: grant.stop };
       answer = await queryModel(d, input, conversation, specs, turn, new TextReplay(resumedText), grant.maxTokens);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { budgetKeys, budgetWindow, fromNanoUsd, type BudgetKind, type BudgetPeriod, type BudgetStop } from '@platform/contracts';
 import type { ModelPrice } from './pricing';
@@ -13,7 +14,8 @@ import type { ConversationMessage, ToolSpec } from './providers/types';
  * KEYS: limits, day spend, month spend, holds.
  * ARGV: run id, attempt, input tokens, least output worth a turn, most output, nano-USD per input token,
  *       nano-USD per output token, hold ttl ms.
- * Returns {'ok', max output} or {'refused', period, kind, limit, spent} (limits and spend as stored).
+ * Returns {'ok', max output}, {'busy'} when only what other runs' turns in flight hold stands in the way,
+ * or {'refused', period, kind, limit, spent} (limits and spend as stored) when the budget itself is spent.
  */
 const RESERVE = `
 local lim = redis.call('HMGET', KEYS[1], 'day_tokens', 'day_nano', 'month_tokens', 'month_nano')
@@ -37,27 +39,29 @@ local input, least, out = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]
 local pin, pout = tonumber(ARGV[6]), tonumber(ARGV[7])
 local spend = { redis.call('HMGET', KEYS[2], 'tokens', 'nano'), redis.call('HMGET', KEYS[3], 'tokens', 'nano') }
 local names = { {'day', 'tokens'}, {'day', 'cost_usd'}, {'month', 'tokens'}, {'month', 'cost_usd'} }
+-- The output a limit leaves room for when avail is what is left of it (-1: not even the prompt fits).
+local function capOf(tokens, avail)
+  if avail <= 0 then return -1 end
+  if tokens then return avail - input end
+  local left = avail - input * pin
+  if left <= 0 then return -1 elseif pout > 0 then return math.floor(left / pout) else return out end
+end
+local busy = false
 for i = 1, 4 do
   local raw = lim[i]
   if raw and raw ~= '' then
     local limit = tonumber(raw)
     local s = spend[math.floor((i + 1) / 2)]
     local tokens = (i % 2 == 1)
-    local spent
-    if tokens then spent = tonumber(s[1] or '0') or 0 else spent = tonumber(s[2] or '0') or 0 end
-    local avail
-    if tokens then avail = limit - spent - heldT else avail = limit - spent - heldN end
-    local cap
-    if tokens then
-      cap = avail - input
-    else
-      local left = avail - input * pin
-      if left <= 0 then cap = -1 elseif pout > 0 then cap = math.floor(left / pout) else cap = out end
-    end
-    if avail <= 0 or cap < least then return {'refused', names[i][1], names[i][2], raw, string.format('%d', spent)} end
-    if cap < out then out = cap end
+    local spent, held
+    if tokens then spent, held = tonumber(s[1] or '0') or 0, heldT else spent, held = tonumber(s[2] or '0') or 0, heldN end
+    -- Spent: no turn can ever fit. Only held by turns in flight: one may once they are charged.
+    if capOf(tokens, limit - spent) < least then return {'refused', names[i][1], names[i][2], raw, string.format('%d', spent)} end
+    local cap = capOf(tokens, limit - spent - held)
+    if cap < least then busy = true elseif cap < out then out = cap end
   end
 end
+if busy then return {'busy'} end
 local holdT = input + out
 local holdN = math.ceil(input * pin + out * pout)
 local ttl = tonumber(ARGV[8])
@@ -79,7 +83,8 @@ export type TurnGrant = { ok: true; maxTokens: number } | { ok: false; stop: Bud
 
 /** The budget check the agent loop makes before each model call; none when the runner has no budget to check. */
 export interface TurnBudget {
-  reserve(inputTokens: number, maxTokens: number): Promise<TurnGrant>;
+  /** Waits (until `signal` aborts) while other runs' turns in flight hold what this one needs. */
+  reserve(inputTokens: number, maxTokens: number, signal: AbortSignal): Promise<TurnGrant>;
 }
 
 export interface RunBudgetOptions {
@@ -95,6 +100,8 @@ export interface RunBudgetOptions {
   minOutputTokens: number;
   /** A hold lapses after this (a runner that died mid-turn does not keep it). */
   holdTtlMs: number;
+  /** How often a turn waiting for other runs' holds looks again. */
+  pollMs?: number;
   now?: () => Date;
 }
 
@@ -106,7 +113,7 @@ export class RunBudget implements TurnBudget {
     this.keys = budgetKeys(o.eventsStream, o.userId);
   }
 
-  async reserve(inputTokens: number, maxTokens: number): Promise<TurnGrant> {
+  async reserve(inputTokens: number, maxTokens: number, signal: AbortSignal): Promise<TurnGrant> {
     const now = this.o.now?.() ?? new Date();
     const perToken = (perMtok: number | undefined) => String(((perMtok ?? 0) * 1e9) / 1e6);
     const keyList = [this.keys.limits, this.keys.spend(budgetWindow('day', now)), this.keys.spend(budgetWindow('month', now)), this.keys.holds];
@@ -120,7 +127,15 @@ export class RunBudget implements TurnBudget {
       perToken(this.o.price?.output_per_mtok),
       String(this.o.holdTtlMs),
     ];
-    const reply = (await evalCached(this.o.redis, RESERVE, RESERVE_SHA, keyList, args)) as string[];
+    let reply = (await evalCached(this.o.redis, RESERVE, RESERVE_SHA, keyList, args)) as string[];
+    // Another run of the person holds what is left for a turn in flight: its charge (usually smaller) or its
+    // end frees it. Wait rather than stop this run for a budget that may well cover it.
+    while (reply[0] === 'busy') {
+      // An abort ends the wait with the run's own reason (a cancel, a shutdown), as everywhere in the loop.
+      await sleep(this.o.pollMs ?? 200, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) throw signal.reason;
+      reply = (await evalCached(this.o.redis, RESERVE, RESERVE_SHA, keyList, args)) as string[];
+    }
     if (reply[0] === 'ok') return { ok: true, maxTokens: Number(reply[1]) };
     const [, period, kind, rawLimit, rawSpent] = reply as [string, BudgetPeriod, BudgetKind, string, string];
     const asAmount = (v: string) => (kind === 'tokens' ? Number(v) : fromNanoUsd(Number(v)));
