@@ -68,7 +68,7 @@ export function sessionsWebSocket(d: WsDeps) {
       let parsed;
       try {
         const json: unknown = JSON.parse(raw.toString());
-        const unstorable = findUnstorableText(json, 'message');
+        const unstorable = findUnstorableText(json, '');
         if (unstorable) {
           send({ type: 'error', error_code: 'VALIDATION_ERROR', error: `${unstorable.path} ${unstorable.message}` });
           return;
