@@ -72,7 +72,8 @@ export function unstorableQueryCases(endpoints: Endpoint[], world: World): Stric
 
 /**
  * Each path parameter of every endpoint set to a member of Object.prototype (the rest real ids), and the
- * template a session is made from: an unknown id (404) or not an id at all (400), never 2xx or 5xx.
+ * template a session is made from: an unknown id (404) or not an id at all (400), never 2xx or 5xx. The
+ * owner sends them, so admin-only routes may refuse first (403).
  */
 export function ownKeyCases(endpoints: Endpoint[], world: World): StrictCase[] {
   const headers = { authorization: `Bearer ${world.owner.tokens.access_token}`, 'content-type': 'application/json' };
@@ -83,7 +84,7 @@ export function ownKeyCases(endpoints: Endpoint[], world: World): StrictCase[] {
     const body = isWrite(e) && example ? Buffer.from(JSON.stringify(example)) : undefined;
     for (const p of params)
       for (const key of OWN_KEYS)
-        out.push({ group: groupOf(e), expect: [400, 404], request: { method: e.method, target: withRealIds(world, e, p, key), headers, ...(body ? { body } : {}) } });
+        out.push({ group: groupOf(e), expect: [400, 403, 404], request: { method: e.method, target: withRealIds(world, e, p, key), headers, ...(body ? { body } : {}) } });
   }
   for (const key of OWN_KEYS)
     out.push({
