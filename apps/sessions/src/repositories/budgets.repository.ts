@@ -57,7 +57,10 @@ export class BudgetsRepository {
     await this.db.userBudget.deleteMany({ where: { userId } });
   }
 
-  /** What the person spent today and this month (UTC), by the turns sessions has recorded: tokens, and dollars in billionths. */
+  /**
+   * What the person spent today and this month (UTC), by the turns sessions has recorded: tokens, and dollars in
+   * billionths. Read before every query of a person with a budget: from the daily totals (at most 31 rows).
+   */
   async spent(userId: string, now: Date): Promise<Record<BudgetPeriod, { tokens: number; nano: number }>> {
     const [day, month] = [budgetWindow('day', now), budgetWindow('month', now)];
     const [row] = await pooled(this.db.$pool).query<{ day_tokens: string; day_nano: string; month_tokens: string; month_nano: string }>(
@@ -65,7 +68,7 @@ export class BudgetsRepository {
               COALESCE(round(sum(cost_usd) FILTER (WHERE day = $2::date) * 1000000000), 0)::text AS day_nano,
               COALESCE(sum(input_tokens + output_tokens), 0)::text AS month_tokens,
               COALESCE(round(sum(cost_usd) * 1000000000), 0)::text AS month_nano
-         FROM usage_charges WHERE user_id = $1::uuid AND day >= $3::date AND day < $4::date`,
+         FROM usage_daily WHERE user_id = $1::uuid AND day >= $3::date AND day < $4::date`,
       // Days as text: a Date would be sent in the process's time zone, and the cast to date would keep that day.
       [userId, isoDay(day.start), isoDay(month.start), isoDay(month.end)],
     );
@@ -81,9 +84,15 @@ export class BudgetsRepository {
     const sql = pooled(this.db.$pool);
     const range = [userId, from, to];
     const [all, byDay, byModel, bySession] = await Promise.all([
-      sql.query<TotalsRow>(`SELECT ${SUMS} FROM usage_charges c WHERE ${IN_RANGE}`, range),
+      sql.query<TotalsRow>(
+        `SELECT COALESCE(sum(c.input_tokens), 0)::text AS input_tokens, COALESCE(sum(c.output_tokens), 0)::text AS output_tokens,
+                COALESCE(sum(c.cost_usd), 0)::text AS cost_usd, COALESCE(sum(c.turns), 0)::text AS turns
+           FROM usage_daily c WHERE ${IN_RANGE}`,
+        range,
+      ),
       sql.query<TotalsRow & { day: string }>(
-        `SELECT to_char(c.day, 'YYYY-MM-DD') AS day, ${SUMS} FROM usage_charges c WHERE ${IN_RANGE} GROUP BY c.day ORDER BY c.day`,
+        `SELECT to_char(c.day, 'YYYY-MM-DD') AS day, c.input_tokens::text, c.output_tokens::text, c.cost_usd::text, c.turns::text
+           FROM usage_daily c WHERE ${IN_RANGE} ORDER BY c.day`,
         range,
       ),
       sql.query<TotalsRow & { provider: string; model: string }>(

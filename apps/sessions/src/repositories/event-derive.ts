@@ -229,11 +229,20 @@ async function finished(sql: Sql, e: EventOf<'run_completed' | 'run_failed'>, ru
 export async function chargeTurn(sql: Sql, e: RunEvent, now: Date): Promise<void> {
   if (e.type !== 'message_complete' || e.data.role !== 'assistant' || !e.data.usage) return;
   const endedAt = e.data.ended_at ? new Date(e.data.ended_at) : now;
+  // One statement: the charge, and only if it is new, the person's total for that day.
   await sql.query(
-    `INSERT INTO usage_charges (run_id, run_seq, user_id, session_id, turn, provider, model, input_tokens, output_tokens, cost_usd, day, charged_at)
-     SELECT r.id, $2::int, s.owner_id, s.id, $3::int, r.provider, r.model, $4::int, $5::int, $6::numeric, ($7::timestamptz AT TIME ZONE 'UTC')::date, $7::timestamptz
-       FROM runs r JOIN sessions s ON s.id = r.session_id WHERE r.id = $1::uuid
-     ON CONFLICT (run_id, run_seq) DO NOTHING`,
+    `WITH c AS (
+       INSERT INTO usage_charges (run_id, run_seq, user_id, session_id, turn, provider, model, input_tokens, output_tokens, cost_usd, day, charged_at)
+       SELECT r.id, $2::int, s.owner_id, s.id, $3::int, r.provider, r.model, $4::int, $5::int, $6::numeric, ($7::timestamptz AT TIME ZONE 'UTC')::date, $7::timestamptz
+         FROM runs r JOIN sessions s ON s.id = r.session_id WHERE r.id = $1::uuid
+       ON CONFLICT (run_id, run_seq) DO NOTHING
+       RETURNING user_id, day, input_tokens, output_tokens, cost_usd
+     )
+     INSERT INTO usage_daily (user_id, day, input_tokens, output_tokens, cost_usd, turns)
+     SELECT user_id, day, input_tokens, output_tokens, cost_usd, 1 FROM c
+     ON CONFLICT (user_id, day) DO UPDATE SET input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
+       output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens, cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd,
+       turns = usage_daily.turns + 1`,
     [e.run_id, e.run_seq, e.data.turn ?? null, e.data.usage.input_tokens, e.data.usage.output_tokens, e.data.cost_usd ?? 0, Number.isNaN(endedAt.getTime()) ? now : endedAt],
   );
 }

@@ -30,5 +30,17 @@ CREATE TABLE "usage_charges" (
     CONSTRAINT "usage_charges_pkey" PRIMARY KEY ("run_id","run_seq")
 );
 
+-- CreateTable
+CREATE TABLE "usage_daily" (
+    "user_id" UUID NOT NULL,
+    "day" DATE NOT NULL,
+    "input_tokens" BIGINT NOT NULL DEFAULT 0,
+    "output_tokens" BIGINT NOT NULL DEFAULT 0,
+    "cost_usd" DECIMAL(20,9) NOT NULL DEFAULT 0,
+    "turns" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "usage_daily_pkey" PRIMARY KEY ("user_id","day")
+);
+
 -- CreateIndex
 CREATE INDEX "usage_charges_user_id_day_idx" ON "usage_charges"("user_id", "day");
