@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { budgetKeys, budgetWindow, fromNanoUsd, type BudgetKind, type BudgetPeriod, type BudgetStop } from '@platform/contracts';
 import type { ModelPrice } from './pricing';
+import { EventStoreError } from './errors';
 import type { ConversationMessage, ToolSpec } from './providers/types';
 
 /**
@@ -127,14 +128,22 @@ export class RunBudget implements TurnBudget {
       perToken(this.o.price?.output_per_mtok),
       String(this.o.holdTtlMs),
     ];
-    let reply = (await evalCached(this.o.redis, RESERVE, RESERVE_SHA, keyList, args)) as string[];
+    const ask = async () => {
+      try {
+        return (await evalCached(this.o.redis, RESERVE, RESERVE_SHA, keyList, args)) as string[];
+      } catch (err) {
+        // Redis away: the turn is tried again later (as a failed event write is), never started unchecked.
+        throw new EventStoreError('the budget could not be checked', err);
+      }
+    };
+    let reply = await ask();
     // Another run of the person holds what is left for a turn in flight: its charge (usually smaller) or its
     // end frees it. Wait rather than stop this run for a budget that may well cover it.
     while (reply[0] === 'busy') {
       // An abort ends the wait with the run's own reason (a cancel, a shutdown), as everywhere in the loop.
       await sleep(this.o.pollMs ?? 200, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) throw signal.reason;
-      reply = (await evalCached(this.o.redis, RESERVE, RESERVE_SHA, keyList, args)) as string[];
+      reply = await ask();
     }
     if (reply[0] === 'ok') return { ok: true, maxTokens: Number(reply[1]) };
     const [, period, kind, rawLimit, rawSpent] = reply as [string, BudgetPeriod, BudgetKind, string, string];
