@@ -79,7 +79,7 @@ export function ownKeyCases(endpoints: Endpoint[], world: World): StrictCase[] {
   const headers = { authorization: `Bearer ${world.owner.tokens.access_token}`, 'content-type': 'application/json' };
   const out: StrictCase[] = [];
   for (const e of endpoints.filter((x) => x.method !== 'WS')) {
-    const params = [...e.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    const params = [...e.path.matchAll(/\{(\w+)\}/g)].flatMap((m) => (m[1] ? [m[1]] : []));
     const example = EXAMPLES[groupOf(e)];
     const body = isWrite(e) && example ? Buffer.from(JSON.stringify(example)) : undefined;
     for (const p of params)
