@@ -53,7 +53,7 @@ export class BudgetService {
     await this.assertUserExists(userId);
     await this.d.repo.put(userId, overrides, `user:${caller.userId}`);
     const budget = await this.budgetOf(userId);
-    await this.d.ledger.publishLimits(userId, budget.limits);
+    await this.publish(userId, budget.limits);
     return budget;
   }
 
@@ -61,7 +61,7 @@ export class BudgetService {
   async reset(_caller: Caller, userId: string): Promise<void> {
     await this.assertUserExists(userId);
     await this.d.repo.delete(userId);
-    await this.d.ledger.publishLimits(userId, this.d.defaults);
+    await this.publish(userId, this.d.defaults);
   }
 
   /**
@@ -70,7 +70,7 @@ export class BudgetService {
    */
   async assertCanQuery(ownerId: string): Promise<void> {
     const limits = await this.limitsOf(ownerId);
-    await this.d.ledger.publishLimits(ownerId, limits).catch((err: unknown) => this.d.logger.warn('could not publish budget limits', { user_id: ownerId, ...errorFields(err) }));
+    await this.publish(ownerId, limits);
     if (!hasAnyLimit(limits)) return;
     const now = this.now();
     const spent = await this.spent(ownerId, now);
@@ -106,6 +106,14 @@ export class BudgetService {
       by_model: report.byModel,
       by_session: report.bySession,
     };
+  }
+
+  /**
+   * Tells the runners (best effort: the change is stored, and every query of the person publishes the
+   * limits again, so a Redis that is away now delays it at most until their next query).
+   */
+  private async publish(userId: string, limits: BudgetLimits): Promise<void> {
+    await this.d.ledger.publishLimits(userId, limits).catch((err: unknown) => this.d.logger.warn('could not publish budget limits', { user_id: userId, ...errorFields(err) }));
   }
 
   private async budgetOf(userId: string): Promise<Budget> {
