@@ -72,6 +72,8 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
     metrics,
     hooks,
     cancels,
+    // A hold outlives the longest model call, so only a runner that died mid-turn leaves one to lapse.
+    budget: { minOutputTokens: c.BUDGET_MIN_OUTPUT_TOKENS, holdTtlMs: c.PROVIDER_TIMEOUT_MS + 60_000 },
     permissions: new PermissionGate({
       answers: d.permissions,
       timeoutMs: c.PERMISSION_TIMEOUT_MS,

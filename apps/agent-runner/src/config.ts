@@ -70,6 +70,12 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
   /** JSON `{ "<model or model prefix>": { "input_per_mtok": n, "output_per_mtok": n } }`, merged over the defaults. */
   MODEL_PRICES: env.json(ModelPricesSchema).optional(),
   MAX_OUTPUT_TOKENS: count(1, 200_000).default(4096),
+  /**
+   * Budgets (set in sessions): a turn is started only when the person's budget leaves room for its prompt and
+   * at least this many output tokens (fewer would cut the answer off at once); the turn's output is capped to
+   * what is left. Kept under MAX_OUTPUT_TOKENS.
+   */
+  BUDGET_MIN_OUTPUT_TOKENS: count(1, 200_000).default(256),
   DEFAULT_MAX_TURNS: count(1, 100).default(10),
   PROVIDER_TIMEOUT_MS: env.ms.default(300_000),
   TOOL_OUTPUT_LIMIT_BYTES: count(1024, 10 * 1024 * 1024).default(32 * 1024),

@@ -21,6 +21,9 @@ export const ROUTES: RouteRule[] = [
   { prefix: '/channels', service: 'channels' },
   { prefix: '/api/v1/sessions', service: 'sessions' },
   { prefix: '/api/v1/webhook-settings', service: 'sessions' },
+  // Budgets and spend live with the runs they are measured on.
+  { prefix: '/api/v1/budgets', service: 'sessions' },
+  { prefix: '/api/v1/usage', service: 'sessions' },
   // The seeds' SOLO and TDD agents run on sessions' machinery.
   { prefix: '/solo', service: 'sessions' },
   { prefix: '/tdd', service: 'sessions' },

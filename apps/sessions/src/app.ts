@@ -21,6 +21,7 @@ import { runControlRoutes } from './routes/run-control.routes';
 import { webhookSettingsRoutes } from './routes/webhook-settings.routes';
 import { soloRoutes } from './routes/solo.routes';
 import { tddRoutes } from './routes/tdd.routes';
+import { budgetRoutes } from './routes/budgets.routes';
 import { sessionsWebSocket } from './routes/ws';
 import { SESSIONS_OPERATIONS } from './routes/endpoints';
 
@@ -102,6 +103,7 @@ export function createApp(d: SessionsDeps): SessionsApp {
       a.use(internalRoutes({ runner: s.runnerApi, permissions: s.permissions, verifier }));
       a.use(soloRoutes({ solo: s.solo, idempotency: s.idempotency, verifier }));
       a.use(tddRoutes({ tdd: s.tdd, idempotency: s.idempotency, verifier }));
+      a.use(budgetRoutes({ budgets: s.budgets, verifier }));
       a.use(databaseErrors());
     },
   });

@@ -71,8 +71,8 @@ describe('creating a session', () => {
     });
   });
 
-  it('answers 404 for a template that does not exist', async () => {
-    const res = await alice.api.post(SESSIONS, { name: 'Nope', template_id: 'no-such-template' });
+  it.each(['no-such-template', '__proto__', 'constructor', 'toString'])('answers 404 for a template that does not exist (%s)', async (templateId) => {
+    const res = await alice.api.post(SESSIONS, { name: 'Nope', template_id: templateId });
 
     expect(res.status).toBe(404);
     expect(envelope(res)).toMatchObject({ error_code: 'NOT_FOUND', error: 'Template not found' });

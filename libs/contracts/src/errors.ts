@@ -20,6 +20,7 @@ export const ErrorCodeSchema = z.enum([
   'IDEMPOTENCY_KEY_REUSED',
   'RATE_LIMITED',
   'QUOTA_EXCEEDED',
+  'BUDGET_EXCEEDED',
   'INTERNAL_ERROR',
   'BAD_GATEWAY',
   'SERVICE_UNAVAILABLE',
@@ -48,6 +49,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   QUOTA_EXCEEDED: 429,
+  /** A person's token or cost budget for the day or month is spent: not a matter of retrying soon. */
+  BUDGET_EXCEEDED: 402,
   INTERNAL_ERROR: 500,
   BAD_GATEWAY: 502,
   SERVICE_UNAVAILABLE: 503,

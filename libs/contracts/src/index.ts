@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './text';
 export * from './common';
 export * from './registry';
 export * from './auth';
@@ -13,3 +14,4 @@ export * from './status';
 export * from './webhooks';
 export * from './openapi';
 export * from './agents';
+export * from './budgets';

@@ -38,6 +38,6 @@ export const WsServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('heartbeat'), ts: z.string() }),
   z.object({ type: z.literal('pong') }),
   QueryAcceptedResponseSchema.extend({ type: z.literal('query_accepted') }),
-  z.object({ type: z.literal('error'), error_code: ErrorCodeSchema, error: z.string() }),
+  z.object({ type: z.literal('error'), error_code: ErrorCodeSchema, error: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
 ]);
 export type WsServerMessage = z.infer<typeof WsServerMessageSchema>;

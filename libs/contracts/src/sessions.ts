@@ -129,6 +129,8 @@ export const RunSchema = z.object({
   cost_usd: z.number(),
   error: z.string().nullable(),
   turns: z.number().int(),
+  /** Why a completed run stopped: `end_turn`, `max_turns`, `budget_exceeded`, …; null until then (and for other ends). */
+  stop_reason: z.string().nullable().default(null),
   created_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),

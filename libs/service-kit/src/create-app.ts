@@ -6,6 +6,7 @@ import { opsRoutes, type ReadinessCheck } from './health';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { jsonBody } from './middleware/json-body';
+import { storableText } from './middleware/storable-text';
 import { errorHandler } from './middleware/error-handler';
 import { notFound } from './middleware/not-found';
 import { openApiRoutes, type OpenApiOptions } from './openapi';
@@ -60,7 +61,7 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   );
   if (o.openapi) app.use(openApiRoutes(o.openapi));
   for (const mw of o.beforeBody ?? []) app.use(mw);
-  app.use(...jsonBody(o.bodyLimit ?? '100kb'));
+  app.use(...jsonBody(o.bodyLimit ?? '100kb'), storableText());
   o.routes(app);
   app.use(notFound());
   app.use(errorHandler());

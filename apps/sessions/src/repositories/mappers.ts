@@ -61,6 +61,7 @@ export function toRunDto(r: Run): RunDto {
     cost_usd: Number(r.costUsd),
     error: r.error,
     turns: r.turns,
+    stop_reason: r.stopReason,
     created_at: r.createdAt.toISOString(),
     started_at: iso(r.startedAt),
     finished_at: iso(r.finishedAt),

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { RoleSchema, WsClientMessageSchema } from '@platform/contracts';
+import { RoleSchema, WsClientMessageSchema, findUnstorableText } from '@platform/contracts';
 import { bearerToken, type TokenVerifier } from '@platform/auth-middleware';
 import { AppError, UnauthorizedError, errorFields, refuseUpgrade, requestIdOf, runWithContext, type Logger } from '@platform/service-kit';
 import type { SessionsService } from '../services/sessions.service';
@@ -67,7 +67,13 @@ export function sessionsWebSocket(d: WsDeps) {
     ws.on('message', (raw) => {
       let parsed;
       try {
-        parsed = WsClientMessageSchema.safeParse(JSON.parse(raw.toString()));
+        const json: unknown = JSON.parse(raw.toString());
+        const unstorable = findUnstorableText(json, '');
+        if (unstorable) {
+          send({ type: 'error', error_code: 'VALIDATION_ERROR', error: `${unstorable.path} ${unstorable.message}` });
+          return;
+        }
+        parsed = WsClientMessageSchema.safeParse(json);
       } catch {
         parsed = undefined;
       }
@@ -87,7 +93,7 @@ export function sessionsWebSocket(d: WsDeps) {
           .catch((err: unknown) => {
             const e = err instanceof AppError ? err : new AppError('INTERNAL_ERROR', 'Query failed');
             if (!(err instanceof AppError)) logger.error('websocket query failed', errorFields(err));
-            send({ type: 'error', error_code: e.code, error: e.message });
+            send({ type: 'error', error_code: e.code, error: e.message, ...(e.details ? { details: e.details } : {}) });
           });
       });
     });

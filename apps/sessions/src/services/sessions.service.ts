@@ -43,14 +43,30 @@ export class SessionsService {
   private async withinQuota<T>(ownerId: string, write: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     const { max_concurrent_sessions: limit } = await this.d.users.get(ownerId);
     return this.d.sessions.withinQuota(ownerId, limit, write, (active) =>
-      new AppError('QUOTA_EXCEEDED', `You may hold at most ${limit} active sessions`, { details: { limit, active } }),
+      new AppError(
+        'QUOTA_EXCEEDED',
+        `You may hold at most ${limit} active sessions (you hold ${active}). To free a slot, archive one ` +
+          `(PATCH /api/v1/sessions/{id} with {"status":"archived"}) or delete one (DELETE /api/v1/sessions/{id}); ` +
+          'GET /api/v1/sessions?status=active lists them.',
+        {
+          details: {
+            limit,
+            active,
+            free_a_slot: {
+              archive: 'PATCH /api/v1/sessions/{id} {"status":"archived"}',
+              delete: 'DELETE /api/v1/sessions/{id}',
+              list_active: 'GET /api/v1/sessions?status=active',
+            },
+          },
+        },
+      ),
     );
   }
 
   async create(caller: Caller, input: SessionCreateRequest & { options: SessionOptions; mode: 'interactive' | 'background' }): Promise<SessionDto> {
     let templateOptions: SessionOptions = {};
     if (input.template_id !== undefined) {
-      const template = TEMPLATES[input.template_id];
+      const template = TEMPLATES.get(input.template_id);
       if (!template) throw new NotFoundError('Template');
       templateOptions = template.options;
     }
