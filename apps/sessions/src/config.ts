@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
 import { RUN_EVENTS_STREAM } from '@platform/contracts';
+import { RevocationConfigShape } from '@platform/auth-middleware';
 
 export const SessionsConfigSchema = BaseConfigSchema.extend({
   PORT: env.port.default(8103),
@@ -14,6 +15,7 @@ export const SessionsConfigSchema = BaseConfigSchema.extend({
   EVENTS_STREAM: z.string().default(RUN_EVENTS_STREAM),
   JWT_ISSUER: z.string().min(1).default('agent-platform'),
   JWT_AUDIENCE: z.string().min(1).default('agent-platform'),
+  ...RevocationConfigShape,
   SERVICE_CLIENT_ID: z.string().min(1),
   SERVICE_CLIENT_SECRET: z.string().min(16),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),

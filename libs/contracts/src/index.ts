@@ -2,6 +2,8 @@ export * from './errors';
 export * from './common';
 export * from './registry';
 export * from './auth';
+export * from './roles';
+export * from './revocations';
 export * from './gateway';
 export * from './channels';
 export * from './sessions';
