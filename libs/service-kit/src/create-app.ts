@@ -18,7 +18,7 @@ export interface ServiceAppOptions {
   metrics?: Metrics;
   checks?: ReadinessCheck[];
   bodyLimit?: string;
-  trustProxy?: string | boolean;
+  trustProxy?: string | number | boolean;
   /** Middleware that must run before body parsing (a proxy streams bodies through untouched). */
   beforeBody?: RequestHandler[];
   /** Mounts the service's own routes. */
