@@ -105,6 +105,8 @@ export function createApp(d: GatewayDeps): GatewayApp {
     trustProxy: d.config.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
     healthDetails: async () => ({ platform: await platform.summary() }),
+    // Everyone reaches the gateway's /health and /ready: no instance id, no dependency errors there.
+    publicOps: true,
     // Everything proxied streams through untouched, so it runs before any body parsing.
     beforeBody: [
       edgeGuard(),

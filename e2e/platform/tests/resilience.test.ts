@@ -122,7 +122,7 @@ describe('when auth is killed (SIGKILL: no drain, no deregistration)', () => {
     await waitUntil('auth leaves discovery', async () => !(await authIsListed()), 10_000, 100);
 
     expect(Date.now() - killedAt).toBeLessThan(INSTANCE_TTL_MS + 5000);
-    expect((await authHealth()).auth).toEqual({ name: 'auth', status: 'down', instances: [] });
+    expect((await authHealth()).auth).toEqual({ name: 'auth', status: 'down', instance_count: { total: 0, ready: 0 }, instances: [] });
   });
 });
 

@@ -26,6 +26,8 @@ export interface ServiceAppOptions {
   isAccepting?: () => boolean;
   /** Extra fields of `GET /health`; see `OpsRoutesOptions.healthDetails`. */
   healthDetails?: () => Promise<Record<string, unknown>>;
+  /** Ops routes reachable by the public (see OpsRoutesOptions.public). */
+  publicOps?: boolean;
   /** Serves the service's generated OpenAPI document at `GET /openapi.json`. */
   openapi?: OpenApiOptions;
 }
@@ -56,6 +58,7 @@ export function createServiceApp(o: ServiceAppOptions): Express {
       checks: o.checks ?? [],
       isAccepting: o.isAccepting ?? (() => true),
       ...(o.healthDetails ? { healthDetails: o.healthDetails } : {}),
+      ...(o.publicOps ? { public: true } : {}),
     }),
   );
   if (o.openapi) app.use(openApiRoutes(o.openapi));
