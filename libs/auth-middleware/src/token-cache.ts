@@ -42,16 +42,18 @@ export class VerifiedTokenCache implements TokenVerifier {
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
-    const cached = this.cached(token);
-    const claims = cached ?? (await this.inner.verify(token));
-    this.revocations?.assertValid(claims);
-    if (!cached) {
+    let claims = this.cached(token);
+    if (!claims) {
+      claims = await this.inner.verify(token);
+      // Cached before the revocation check: a revoked token's signature is still valid, and a client
+      // repeating it must not cost a signature check each time.
       const expiresAtMs = claims.exp * 1000;
       if (expiresAtMs > this.now()) {
         this.entries.set(keyOf(token), { claims, expiresAtMs });
         if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
       }
     }
+    this.revocations?.assertValid(claims);
     return claims;
   }
 

@@ -81,7 +81,8 @@ export function proxiedFastPath(d: FastPathDeps): FastPath {
       await limit(req, res, path, claims, log);
       if (d.slots && isStreamRequest(method, path)) {
         const release = await d.slots.acquire(`u:${claims.sub}`);
-        res.once('close', release);
+        if (res.closed) release();
+        else res.once('close', release);
       }
       await d.proxy.forward(rule, req, res);
     } catch (err) {

@@ -16,7 +16,9 @@ export function streamCap(slots: StreamSlots, verifier: TokenVerifier): RequestH
       owner = claims ? `u:${claims.sub}` : `ip:${req.ip ?? 'unknown'}`;
     }
     const release = await slots.acquire(owner);
-    res.once('close', release);
+    // The client may have gone while the slot was being taken: then 'close' has already fired.
+    if (res.closed) release();
+    else res.once('close', release);
     next();
   };
 }

@@ -82,7 +82,8 @@ export function wsUpgradeHandler(o: {
         release = await o.slots?.acquire(`u:${claims.sub}`);
       }
       // (No public WebSocket route exists; one would hold no slot, as its client IP is not known here.)
-      if (release) socket.once('close', release);
+      if (release && socket.destroyed) release();
+      else if (release) socket.once('close', release);
       try {
         await o.proxyUpgrade(req, socket, head);
       } catch (err) {
