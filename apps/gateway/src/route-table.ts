@@ -49,8 +49,18 @@ export function matchRoute(routes: RouteRule[], path: string): RouteRule | undef
   return best;
 }
 
+/**
+ * Whether `path` needs no access token. Upstreams route case-insensitively (Express's default), so the
+ * comparison is too: `/auth/LOGIN` is the public login route, limited per IP like `/auth/login`.
+ */
 export function isPublic(rule: RouteRule | undefined, path: string): boolean {
-  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const trimmed = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
   if (!rule) return true;
-  return rule.publicPaths?.includes(trimmed) ?? false;
+  return rule.publicPaths?.some((p) => p.toLowerCase() === trimmed) ?? false;
+}
+
+/** The HTTP route a WebSocket message stands for: a `query` on a session's stream socket is `POST …/query`. */
+export function wsQueryPath(path: string): string | undefined {
+  const m = /^(\/api\/v1\/sessions\/[^/]+)\/stream\/?$/i.exec(path);
+  return m ? `${m[1]}/query` : undefined;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
 import { RUN_EVENTS_STREAM, type BudgetLimits } from '@platform/contracts';
+import { RevocationConfigShape } from '@platform/auth-middleware';
 
 /** An optional limit: unset or empty means none. */
 const optionalLimit = (schema: z.ZodNumber) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().pipe(schema).optional());
@@ -17,6 +18,7 @@ export const SessionsConfigSchema = BaseConfigSchema.extend({
   EVENTS_STREAM: z.string().default(RUN_EVENTS_STREAM),
   JWT_ISSUER: z.string().min(1).default('agent-platform'),
   JWT_AUDIENCE: z.string().min(1).default('agent-platform'),
+  ...RevocationConfigShape,
   SERVICE_CLIENT_ID: z.string().min(1),
   SERVICE_CLIENT_SECRET: z.string().min(16),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),

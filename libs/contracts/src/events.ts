@@ -121,6 +121,11 @@ export const WsClientMessageSchema = z.discriminatedUnion('type', [
     multitask: z.enum(['reject', 'enqueue']).default('reject'),
   }),
   z.object({ type: z.literal('ping') }),
+  /**
+   * A fresh access token of the same user (from `POST /auth/refresh`), so a long-lived socket outlives
+   * the token it was opened with; answered with `auth_ok` (or an `error`, the old token staying in force).
+   */
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
 ]);
 export type WsClientMessage = z.infer<typeof WsClientMessageSchema>;
 

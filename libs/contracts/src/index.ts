@@ -3,6 +3,8 @@ export * from './text';
 export * from './common';
 export * from './registry';
 export * from './auth';
+export * from './roles';
+export * from './revocations';
 export * from './gateway';
 export * from './channels';
 export * from './sandbox';

@@ -19,7 +19,7 @@ export interface ServiceAppOptions {
   metrics?: Metrics;
   checks?: ReadinessCheck[];
   bodyLimit?: string;
-  trustProxy?: string | boolean;
+  trustProxy?: string | number | boolean;
   /** Middleware that must run before body parsing (a proxy streams bodies through untouched). */
   beforeBody?: RequestHandler[];
   /** Mounts the service's own routes. */
@@ -27,6 +27,8 @@ export interface ServiceAppOptions {
   isAccepting?: () => boolean;
   /** Extra fields of `GET /health`; see `OpsRoutesOptions.healthDetails`. */
   healthDetails?: () => Promise<Record<string, unknown>>;
+  /** Ops routes reachable by the public (see OpsRoutesOptions.public). */
+  publicOps?: boolean;
   /** Serves the service's generated OpenAPI document at `GET /openapi.json`. */
   openapi?: OpenApiOptions;
 }
@@ -57,6 +59,7 @@ export function createServiceApp(o: ServiceAppOptions): Express {
       checks: o.checks ?? [],
       isAccepting: o.isAccepting ?? (() => true),
       ...(o.healthDetails ? { healthDetails: o.healthDetails } : {}),
+      ...(o.publicOps ? { public: true } : {}),
     }),
   );
   if (o.openapi) app.use(openApiRoutes(o.openapi));

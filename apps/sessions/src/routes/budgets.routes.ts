@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { BudgetParamsSchema, BudgetPutRequestSchema, RoleSchema, UsageQuerySchema } from '@platform/contracts';
+import { BudgetParamsSchema, BudgetPutRequestSchema, UsageQuerySchema } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { requireAction, requireAuth, type TokenVerifier } from '@platform/auth-middleware';
 import type { BudgetService } from '../services/budgets/budget.service';
 import { callerOf } from './caller';
 
@@ -11,8 +11,9 @@ export const USAGE = '/api/v1/usage';
 /** Budgets per person (admins set them; everyone reads their own) and the usage report. */
 export function budgetRoutes(d: { budgets: BudgetService; verifier: TokenVerifier }): Router {
   const r = Router();
-  const people = [requireAuth(d.verifier), requireRole(...RoleSchema.options)];
-  const admins = [requireAuth(d.verifier), requireRole('admin')];
+  // Reading one's own usage and budget is `read`; setting anyone's budget is `manage` (admins).
+  const people = [requireAuth(d.verifier), requireAction('read')];
+  const admins = [requireAuth(d.verifier), requireAction('manage')];
 
   r.get(USAGE, ...people, async (req, res) => {
     res.json(await d.budgets.usage(callerOf(req), parseInput(UsageQuerySchema, req.query, 'query')));

@@ -6,6 +6,7 @@ import {
   jsonRequest,
   redisPrefix,
   startServiceProcess,
+  testRedisUrl,
   waitUntil,
   type JsonClient,
   type ServiceProcess,
@@ -82,6 +83,8 @@ export interface Platform {
   authDatabaseUrl: string;
   /** The registry's bearer token, for processes a test adds to the platform (a second gateway, say). */
   registryToken: string;
+  /** REVOCATIONS_PREFIX of every service, for processes a test adds (they must see the same revocations). */
+  revocationsPrefix: string;
   admin: { email: string; password: string };
   corsOrigin: string;
   /** Stops the processes, drops the database and deletes the Redis keys. Safe after a failed start. */
@@ -98,6 +101,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const registryToken = `e2e-${randomBytes(24).toString('hex')}`;
   const registryPrefix = redisPrefix(`${o.name}-registry`);
   const gatewayPrefix = redisPrefix(`${o.name}-gateway`);
+  // Every service reads the access-token revocations auth writes, from one Redis under one prefix.
+  const revocationsPrefix = redisPrefix(`${o.name}-revocations`);
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const admin = { email: `admin-${randomBytes(4).toString('hex')}@e2e.test`, password: 'Admin-pass-123' };
   const corsOrigin = 'https://app.e2e.test';
@@ -137,6 +142,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       running.statusDb?.drop(),
       cleanupRedisPrefix(registryPrefix, o.redisUrl),
       cleanupRedisPrefix(gatewayPrefix, o.redisUrl),
+      cleanupRedisPrefix(revocationsPrefix, o.redisUrl),
       ...(agents?.cleanups() ?? []),
     ]);
     throwFirstFailure(cleanups);
@@ -144,8 +150,10 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
 
   try {
     const shared = { REGISTRY_TOKEN: registryToken, NODE_ENV: 'test', SHUTDOWN_TIMEOUT_MS: '2000' };
-    // For the services on Redis that AgentStack does not configure (registry, gateway, status-aggregator).
-    const redisEnv: Record<string, string> = o.redisUrl ? { REDIS_URL: o.redisUrl } : {};
+    // For the services on Redis that AgentStack does not configure (registry, auth, channels, gateway,
+    // status-aggregator): the Redis sessions uses too, so every service sees the same revocations.
+    const redisEnv: Record<string, string> = { REDIS_URL: o.redisUrl ?? testRedisUrl() };
+    const revocationsEnv = { REVOCATIONS_PREFIX: revocationsPrefix };
     const onServer = { serverUrl: o.databaseUrl };
     // Each start records what came up before any failure is thrown, so stop() can end it.
     throwFirstFailure(
@@ -165,6 +173,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
           app: 'auth',
           env: {
             ...withRegistry,
+            ...redisEnv,
+            ...revocationsEnv,
             DATABASE_URL: running.db!.url,
             JWT_PRIVATE_KEY: signing.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
             ARGON2_MEMORY_KIB: '4096',
@@ -180,6 +190,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
           env: {
             ...withRegistry,
             ...redisEnv,
+            ...revocationsEnv,
             REDIS_PREFIX: gatewayPrefix,
             REGISTRY_CACHE_MS: '200',
             CORS_ORIGINS: corsOrigin,
@@ -193,7 +204,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
           ? [
               startServiceProcess({
                 app: 'channels',
-                env: { ...withRegistry, DATABASE_URL: running.channelsDb!.url, ...o.channelsEnv },
+                env: { ...withRegistry, ...redisEnv, ...revocationsEnv, DATABASE_URL: running.channelsDb!.url, ...o.channelsEnv },
               }).then((p) => (running.channels = p)),
             ]
           : []),
@@ -201,7 +212,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
           ? [
               startServiceProcess({
                 app: 'sessions',
-                env: { ...withRegistry, ...agents.sessionsEnv(running.sessionsDb!.url), ...o.sessionsEnv },
+                env: { ...withRegistry, ...agents.sessionsEnv(running.sessionsDb!.url), ...revocationsEnv, ...o.sessionsEnv },
               }).then((p) => (running.sessions = p)),
               startServiceProcess({
                 app: 'agent-runner',
@@ -216,6 +227,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
                 env: {
                   ...withRegistry,
                   ...redisEnv,
+                  ...revocationsEnv,
                   DATABASE_URL: running.statusDb!.url,
                   SERVICE_CLIENT_ID: statusClient.id,
                   SERVICE_CLIENT_SECRET: statusClient.secret,
@@ -246,6 +258,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       signingKey: signing.privateKey,
       authDatabaseUrl: running.db!.url,
       registryToken,
+      revocationsPrefix,
       admin,
       corsOrigin,
       stop,
