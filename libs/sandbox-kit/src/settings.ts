@@ -77,9 +77,11 @@ export function sandboxSettingsProblems(s: SandboxSettings, o: { workdirRoot: st
   for (const p of s.SANDBOX_RO_PATHS) {
     const abs = path.resolve(p);
     const within = (inner: string, outer: string) => !path.relative(outer, inner).startsWith('..');
-    const exposes = (secret: string) => within(secret, abs) || within(abs, secret);
+    const workdirRoot = path.resolve(o.workdirRoot);
+    // An ancestor of the platform's directory or of the workspaces would expose them whole; anything inside the
+    // workspaces, other sessions. A path inside the platform's directory (its node_modules, say) is the operator's call.
     if (!path.isAbsolute(p)) problems.push({ path: 'SANDBOX_RO_PATHS', message: `${p} must be an absolute path` });
-    else if (exposes(path.resolve(o.workdirRoot)) || exposes(path.resolve(o.cwd)))
+    else if (within(path.resolve(o.cwd), abs) || within(workdirRoot, abs) || within(abs, workdirRoot))
       problems.push({ path: 'SANDBOX_RO_PATHS', message: `${p} would expose the platform's own files or other sessions' workspaces` });
   }
   for (const cidr of s.SANDBOX_EGRESS_ALLOW_PRIVATE) {
