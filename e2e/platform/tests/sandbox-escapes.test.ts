@@ -52,7 +52,7 @@ async function shell(line: string): Promise<string> {
   const run = await runQuery(mallory.as, attack.id, `run: ${line}`);
   expect(run.status).toBe('completed');
   const call = (await toolCallsOf(mallory.as, attack.id)).at(-1);
-  expect(call).toMatchObject({ tool: 'shell', input: { command: line }, decision: 'allow' });
+  expect(call).toMatchObject({ tool: 'shell', input: { command: line }, decision: 'allow', decided_by: 'mode:bypass' });
   return call?.output ?? '';
 }
 

@@ -188,6 +188,11 @@ export const ToolCallSchema = z.object({
   status: ToolCallStatusSchema,
   decision: z.enum(['allow', 'deny']).nullable(),
   decision_reason: z.string().nullable(),
+  /**
+   * Who or what decided: `user:<id>`, `mode:<mode>`, `allowed_tools`, `disallowed_tools`, a command rule
+   * (`allowed_tools:shell(npm test *)`), `timeout`; null while undecided. Absent from older sessions versions.
+   */
+  decided_by: z.string().nullable().optional(),
   output: z.string().nullable(),
   is_error: z.boolean(),
   created_at: z.string(),

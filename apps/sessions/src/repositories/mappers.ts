@@ -90,6 +90,7 @@ export function toToolCallDto(t: ToolCall): ToolCallDto {
     status: t.status as ToolCallDto['status'],
     decision: t.decision as ToolCallDto['decision'],
     decision_reason: t.decisionReason,
+    decided_by: t.decidedBy,
     output: t.output,
     is_error: t.isError,
     created_at: t.createdAt.toISOString(),
