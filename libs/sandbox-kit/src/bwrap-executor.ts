@@ -218,20 +218,33 @@ export class BwrapExecutor implements SandboxExecutor {
     } };
   }
 
-  /** Measures the workspace while the command runs; calls `exceeded` once it grows past the quota. */
+  /**
+   * Measures the workspace while the command runs; calls `exceeded` once it grows past the quota. Every
+   * `quotaCheckMs` (250 ms), but never spending more than a fifth of the time measuring: a big tree (a
+   * node_modules of 20,000 files takes ~0.7 s) is measured less often.
+   */
   private watchQuota(dir: string, before: WorkspaceUsage, quota: { bytes: number; files: number }, exceeded: () => void): { stop: () => void } {
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
+    const base = this.o.quotaCheckMs ?? 250;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const measure = () => {
+      const started = performance.now();
       workspaceUsage(dir)
         .then((now) => {
           if (overQuota(now, before, quota)) exceeded();
         })
         .catch((err: unknown) => this.o.logger.warn('measuring a workspace failed', { err_message: String(err) }))
-        .finally(() => (busy = false));
-    }, this.o.quotaCheckMs ?? 250);
-    return { stop: () => clearInterval(timer) };
+        .finally(() => {
+          if (!stopped) timer = setTimeout(measure, Math.max(base, 4 * (performance.now() - started)));
+        });
+    };
+    timer = setTimeout(measure, base);
+    return {
+      stop: () => {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
   }
 }
 
