@@ -125,6 +125,27 @@ describe('a hostile agent', () => {
     expect(await shell('rm -f fill-*.bin; echo cleaned')).toMatch(/^exit code 0 [\s\S]*cleaned/);
   });
 
+  it('makes a FIFO, links out and a hard link, and the file tools refuse every one of them at once', async () => {
+    const made = await shell(`mkfifo pipe; ln -s /etc/passwd passwd-link; ln -s ../${victimSession.id}/secret.txt victim-link; ln /usr/bin/env hard 2>&1; echo made > own.txt; ln own.txt own-hard; ls`);
+    // A hard link to a file outside cannot even be made (another mount); one inside can.
+    expect(made).toMatch(/hard.*(Invalid cross-device link|Operation not permitted)/);
+    const read = async (file: string) => {
+      const started = Date.now();
+      const run = await runQuery(mallory.as, attack.id, `read ${file}`);
+      expect(run.status).toBe('completed');
+      const call = (await toolCallsOf(mallory.as, attack.id)).at(-1);
+      return { output: call?.output ?? '', isError: call?.is_error, ms: Date.now() - started };
+    };
+    for (const file of ['pipe', 'passwd-link', 'victim-link', 'own-hard']) {
+      const r = await read(file);
+      expect([file, r.isError]).toEqual([file, true]);
+      expect(r.output).not.toContain(VICTIM_SECRET);
+      expect(r.output).not.toMatch(/root:x:0/);
+    }
+    expect((await read('own.txt')).output).not.toContain('made'); // own.txt has two links now: refused too
+    await shell('rm -f pipe passwd-link victim-link own.txt own-hard');
+  });
+
   it('runs a hostile test file under /tdd/validate in the same sandbox: it finds no secret and no process of the platform', async () => {
     const probe = [
       "const fs = require('node:fs');",
@@ -133,6 +154,9 @@ describe('a hostile agent', () => {
       "  const pids = fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p));",
       "  const envs = pids.map((p) => { try { return fs.readFileSync(`/proc/${p}/environ`, 'utf8'); } catch { return ''; } }).join('\\n');",
       "  console.log(`PIDS=${pids.length} SECRETS=${/REGISTRY_TOKEN|SERVICE_CLIENT_SECRET|REDIS_URL|JWT_PRIVATE_KEY/.test(envs)} UID=${process.getuid()}`);",
+      `  for (const f of [${JSON.stringify(`${findRepoRoot()}/.data/dev-secrets.json`)}, ${JSON.stringify(`${platform.workdirRoot}/${victimSession.id}/secret.txt`)}, '../${victimSession.id}/secret.txt']) {`,
+      "    try { console.log('READ ' + fs.readFileSync(f, 'utf8')); } catch (e) { console.log('REFUSED ' + e.code); }",
+      '  }',
       '});',
     ].join('\n');
     await fs.writeFile(path.join(platform.workdirRoot!, attack.id, 'probe.test.js'), probe);
@@ -142,5 +166,7 @@ describe('a hostile agent', () => {
     expect(res.status).toBe(200);
     const result = TddValidateResponseSchema.parse(res.body);
     expect(result.output).toMatch(/PIDS=[1-9] SECRETS=false UID=1000/);
+    expect(result.output.match(/REFUSED ENOENT/g)).toHaveLength(3);
+    expect(result.output).not.toContain('READ ');
   });
 });
