@@ -27,6 +27,8 @@ beforeAll(async () => {
   platform = await startPlatform({
     name: 'rel-runner-crash',
     sessions: true,
+    // One owner watches all 50 runs' streams at once.
+    gatewayEnv: { MAX_STREAMS_PER_USER: String(RUNS + 10) },
     runnerEnv: {
       // ~5.6 s a run (14 words): the first kill (up to 1.5 s after the last run started) finds every run still going.
       OFFLINE_DELAY_MS: '400',

@@ -9,7 +9,7 @@ import { WS_HANDSHAKE } from './support/forgeries';
 import { deadProcessLogs, livenessOf, startFuzzPlatform } from './support/fuzz-platform';
 import { Tally, verdict, writeReport } from './support/oracle';
 import { pool, send } from './support/raw-client';
-import { buildWorld, type World } from './support/world';
+import { buildWorld, withFreshLogins, type World } from './support/world';
 import { ownKeyCases, strictVerdict, unstorableBodyCases, unstorableQueryCases, type StrictCase } from './support/strict-cases';
 import { MALFORMED_FRAMES, upgradeThenSend } from './support/ws-abuse';
 
@@ -80,6 +80,8 @@ describe('every public endpoint, fuzzed through the gateway', () => {
     ['a NUL in a query value of every endpoint', 'a 400 from every service', () => unstorableQueryCases(endpoints, world)],
     ['__proto__, constructor, toString… as every path id and as a template id', 'a 400 or 404, never a default', () => ownKeyCases(endpoints, world)],
   ] as const)('answers %s with %s', async (_what, _answer, build) => {
+    // Each has one right answer, judged with logins the earlier cases did not end (logout revokes the token).
+    world = await withFreshLogins(platform, world);
     const cases: StrictCase[] = build();
     const before = tally.failures.length;
     const wrong: string[] = [];

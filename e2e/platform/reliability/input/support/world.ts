@@ -67,3 +67,12 @@ export function idsFor(world: World, template: string, param: string): string[] 
   if (template.startsWith(SESSIONS)) return world.ids.sessions;
   return [];
 }
+
+/**
+ * The same world with fresh logins for the owner and the admin: earlier cases may have ended their logins
+ * (a `POST /auth/logout` among the fuzzed writes revokes that login's access token at once).
+ */
+export async function withFreshLogins(platform: Platform, world: World): Promise<World> {
+  const [owner, admin] = await Promise.all([signIn(platform.api, world.owner.credentials), signIn(platform.api, world.admin.credentials)]);
+  return { ...world, owner: { ...owner, user: world.owner.user }, admin };
+}
