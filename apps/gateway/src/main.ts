@@ -50,6 +50,7 @@ runMain('gateway', async () => {
     logger,
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    idleGraceMs: config.SHUTDOWN_IDLE_GRACE_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     onServer: (server) => server.on('upgrade', upgrade),
     afterListen: registerOnListen({ config, logger, name: 'gateway', endpoints: GATEWAY_ENDPOINTS }),

@@ -57,6 +57,11 @@ export const BaseConfigSchema = z.object({
   REGISTER_WITH_REGISTRY: bool.default(true),
   BODY_LIMIT: z.string().default('100kb'),
   SHUTDOWN_TIMEOUT_MS: env.ms.default(10_000),
+  /**
+   * How long idle keep-alive connections stay open once draining starts (time for a load balancer to
+   * stop using the instance); default half of SHUTDOWN_TIMEOUT_MS, at most 5 s. Tests set 0.
+   */
+  SHUTDOWN_IDLE_GRACE_MS: z.coerce.number().int().min(0).optional(),
   TRUST_PROXY: z.string().default('loopback'),
 });
 export type BaseConfig = z.infer<typeof BaseConfigSchema>;

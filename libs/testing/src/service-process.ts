@@ -9,7 +9,11 @@ import { findRepoRoot } from './repo-root';
 export interface StartServiceProcessOptions {
   /** The app to run: `apps/<app>/src/main.ts`. */
   app: 'registry' | 'auth' | 'gateway' | (string & {});
-  /** Merged over `process.env`; PORT, HOST and LOG_FORMAT are always set by the harness. */
+  /**
+   * Merged over `process.env`; PORT, HOST and LOG_FORMAT are always set by the harness. Unless given
+   * here, SHUTDOWN_IDLE_GRACE_MS is 0: a stop does not hold idle keep-alive connections open for a
+   * load balancer (a test of draining behind a proxy sets it).
+   */
   env: Record<string, string>;
   /** Defaults to a free port. */
   port?: number;
@@ -93,6 +97,7 @@ class ServiceProcessHandle implements ServiceProcess {
         ...process.env,
         ...this.o.env,
         LOG_LEVEL: this.o.env.LOG_LEVEL ?? 'warn',
+        SHUTDOWN_IDLE_GRACE_MS: this.o.env.SHUTDOWN_IDLE_GRACE_MS ?? '0',
         PORT: String(this.port),
         HOST: '127.0.0.1',
         LOG_FORMAT: 'json',
