@@ -8,6 +8,7 @@ export {
   type ServiceProcess,
   type StartServiceProcessOptions,
 } from './service-process';
+export { serviceBundle, defaultServiceRuntime, type ServiceRuntime } from './service-bundle';
 export { killAllServiceProcesses, liveServiceProcessCount } from './children';
 export {
   createTestDatabase,

@@ -5,6 +5,7 @@ import { trackChild } from './children';
 import { LineBuffer } from './line-buffer';
 import { freePort } from './ports';
 import { findRepoRoot } from './repo-root';
+import { defaultServiceRuntime, serviceBundle, type ServiceRuntime } from './service-bundle';
 
 export interface StartServiceProcessOptions {
   /** The app to run: `apps/<app>/src/main.ts`. */
@@ -23,6 +24,11 @@ export interface StartServiceProcessOptions {
   maxLogLines?: number;
   /** How long `stop()` waits after its signal before SIGKILL (default 10 s). */
   stopTimeoutMs?: number;
+  /**
+   * `bundle` runs the app's prebuilt esbuild bundle (rebuilt when its sources change), `tsx` its
+   * sources through `node --import tsx`. Default: env TEST_SERVICE_RUNTIME, else `bundle`.
+   */
+  runtime?: ServiceRuntime;
 }
 
 export interface ServiceProcess {
@@ -91,7 +97,11 @@ class ServiceProcessHandle implements ServiceProcess {
   async start(): Promise<void> {
     const entry = path.join('apps', this.o.app, 'src', 'main.ts');
     if (!fs.existsSync(path.join(this.root, entry))) throw new Error(`no such app entry point: ${entry}`);
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const args =
+      (this.o.runtime ?? defaultServiceRuntime()) === 'bundle'
+        ? ['--enable-source-maps', await serviceBundle(this.o.app)]
+        : ['--import', 'tsx', entry];
+    const child = spawn(process.execPath, args, {
       cwd: this.root,
       env: {
         ...process.env,
@@ -187,7 +197,7 @@ function causeOf(err: Error): string {
 }
 
 /**
- * Runs `apps/<app>/src/main.ts` as a real child process (`node --import tsx`, cwd = repo root) and
+ * Runs `apps/<app>/src/main.ts` as a real child process (its prebuilt bundle, or through tsx; cwd = repo root) and
  * resolves once `GET /ready` answers 200; rejects with the captured logs if it exits or times out.
  */
 export async function startServiceProcess(opts: StartServiceProcessOptions): Promise<ServiceProcess> {
