@@ -67,6 +67,14 @@ export async function createTestDatabase(service: string, opts: CreateTestDataba
   return { url: url.toString(), name, drop };
 }
 
+/**
+ * Makes sure `service`'s migrated template exists on the server (made now if not), so the first
+ * createTestDatabase of a run does not pay for the migration inside a test's time limit.
+ */
+export async function ensureMigratedTemplate(service: string, serverUrl: string = testDatabaseServerUrl()): Promise<string> {
+  return migratedTemplate(service, serverUrl, prismaDirOf(service), migrate);
+}
+
 function dropper(serverUrl: string, name: string): () => Promise<void> {
   let dropped = false;
   return async () => {
