@@ -53,6 +53,7 @@ module.exports = function preset(projectDir, displayName) {
     testPathIgnorePatterns: ['/node_modules/', '/dist/', '/generated/'],
     setupFiles: [path.join(__dirname, 'tools/jest/setup-env.js')],
     globalSetup: path.join(__dirname, 'tools/jest/global-setup.js'),
+    globalTeardown: path.join(__dirname, 'tools/jest/global-teardown.js'),
     // Used when a project's config is run on its own (`nx test auth`); the root config sets its own.
     testTimeout: 30000,
     passWithNoTests: true,

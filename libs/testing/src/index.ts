@@ -10,6 +10,7 @@ export {
 } from './service-process';
 export { serviceBundle, defaultServiceRuntime, type ServiceRuntime } from './service-bundle';
 export { killAllServiceProcesses, liveServiceProcessCount } from './children';
+export { workerShared, canShareAcrossFiles, sharedProcessView, TEST_RUN_DIR_ENV, type Leftovers } from './worker-shared';
 export {
   createTestDatabase,
   testDatabaseName,

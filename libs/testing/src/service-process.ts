@@ -45,6 +45,11 @@ export interface ServiceProcess {
   kill(): Promise<void>;
   /** Starts the app again on the same port with the same env (stopping it first if running). */
   restart(): Promise<void>;
+  /**
+   * Lets the test process end while this process still runs (it is killed as the test process exits):
+   * for a process shared by the test files of a Jest worker (libs/testing workerShared).
+   */
+  unref(): void;
 }
 
 /** The app did not become ready: carries its exit code (if it exited) and its captured logs. */
@@ -75,6 +80,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 class ServiceProcessHandle implements ServiceProcess {
   readonly url: string;
   private run: Run | undefined;
+  private unrefd = false;
   private readonly buffer: LineBuffer;
   private readonly root = findRepoRoot();
 
@@ -115,6 +121,7 @@ class ServiceProcessHandle implements ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     trackChild(child);
+    if (this.unrefd) unrefChild(child);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.buffer.push('stdout', chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.buffer.push('stderr', chunk));
     const run: Run = {
@@ -181,6 +188,11 @@ class ServiceProcessHandle implements ServiceProcess {
     return exit.code;
   }
 
+  unref(): void {
+    this.unrefd = true;
+    if (this.run) unrefChild(this.run.child);
+  }
+
   async kill(): Promise<void> {
     if (this.run) await this.signalAndWait(this.run, 'SIGKILL');
   }
@@ -189,6 +201,11 @@ class ServiceProcessHandle implements ServiceProcess {
     if (this.run && !this.run.exited) await this.stop();
     await this.start();
   }
+}
+
+function unrefChild(child: ChildProcess): void {
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
 }
 
 function causeOf(err: Error): string {
