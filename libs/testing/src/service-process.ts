@@ -103,10 +103,11 @@ class ServiceProcessHandle implements ServiceProcess {
   async start(): Promise<void> {
     const entry = path.join('apps', this.o.app, 'src', 'main.ts');
     if (!fs.existsSync(path.join(this.root, entry))) throw new Error(`no such app entry point: ${entry}`);
+    const exitWithParent = ['--require', path.join(this.root, 'tools', 'jest', 'exit-with-parent.js')];
     const args =
       (this.o.runtime ?? defaultServiceRuntime()) === 'bundle'
-        ? ['--enable-source-maps', await serviceBundle(this.o.app)]
-        : ['--import', 'tsx', entry];
+        ? [...exitWithParent, '--enable-source-maps', await serviceBundle(this.o.app)]
+        : [...exitWithParent, '--import', 'tsx', entry];
     const child = spawn(process.execPath, args, {
       cwd: this.root,
       env: {
@@ -118,7 +119,8 @@ class ServiceProcessHandle implements ServiceProcess {
         HOST: '127.0.0.1',
         LOG_FORMAT: 'json',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin: a pipe that ends when this process does (tools/jest/exit-with-parent.js).
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     trackChild(child);
     if (this.unrefd) unrefChild(child);
@@ -205,7 +207,7 @@ class ServiceProcessHandle implements ServiceProcess {
 
 function unrefChild(child: ChildProcess): void {
   child.unref();
-  for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
 }
 
 function causeOf(err: Error): string {
