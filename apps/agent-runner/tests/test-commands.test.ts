@@ -63,9 +63,10 @@ describe('runTestCommand', () => {
     const grandchild = "require('node:fs').writeFileSync('child.pid', String(process.pid)); setTimeout(() => {}, 60000)";
     const script = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'inherit' }); setTimeout(() => {}, 60000);`;
     const sessionId = await workdirWith({});
-    const r = finished(await run({ hang: ['node', '-e', script] }, sessionId, 'hang', { timeoutMs: 1500 }));
+    // Long enough for two Node processes to start on a loaded machine (the grandchild must exist to be killed).
+    const r = finished(await run({ hang: ['node', '-e', script] }, sessionId, 'hang', { timeoutMs: 3000 }));
     expect(r).toMatchObject({ passed: false, timed_out: true, exit_code: null, signal: 'SIGKILL' });
-    expect(r.output).toMatch(/\[killed after 1500 ms\]$/);
+    expect(r.output).toMatch(/\[killed after 3000 ms\]$/);
     const pid = Number(await fs.readFile(`${h.workdir(sessionId)}/child.pid`, 'utf8'));
     const alive = () => {
       try {
