@@ -2,7 +2,7 @@ import { parseArgs, UsageError } from './args';
 
 describe('npm run bench arguments', () => {
   it('runs every part with the documented defaults', () => {
-    expect(parseArgs([])).toMatchObject({ parts: ['gateway', 'runs', 'breaker', 'cost'], durationS: 5, rounds: 3, connections: 50, concurrency: [1, 20, 100], sizes: [1000, 10_000, 100_000] });
+    expect(parseArgs([])).toMatchObject({ parts: ['gateway', 'runs', 'breaker', 'cost', 'sandbox'], durationS: 5, rounds: 3, connections: 50, concurrency: [1, 20, 100], sizes: [1000, 10_000, 100_000] });
   });
 
   it('reads one part, lists and numbers, with a space or an equals sign', () => {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-export const PARTS = ['gateway', 'runs', 'breaker', 'cost'] as const;
+export const PARTS = ['gateway', 'runs', 'breaker', 'cost', 'sandbox'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchArgs {
@@ -22,7 +22,7 @@ export interface BenchArgs {
 }
 
 const USAGE = `npm run bench [-- options]
-  --only gateway,runs,breaker,cost   parts to run (default all)
+  --only gateway,runs,breaker,cost,sandbox   parts to run (default all)
   --duration S        seconds per load round (default 5)
   --rounds N          interleaved rounds per target (default 3)
   --connections N     autocannon connections (default 50)

@@ -104,6 +104,29 @@ function costSection(r: BenchResults): string[] {
   ];
 }
 
+function sandboxSection(r: BenchResults): string[] {
+  const s = r.sandbox;
+  if (!s) return [];
+  const row = (name: string, l: { p50: number; p99: number; n: number }) => [name, fmtNum(l.p50), fmtNum(l.p99), String(l.n)];
+  return [
+    '### 5. Sandbox (one command; the shell tool end to end)',
+    '',
+    markdownTable(
+      ['measure', 'p50 ms', 'p99 ms', 'n'],
+      [
+        row('`/bin/true`, plain spawn (baseline)', s.plainSpawn),
+        row('`/bin/true` in the sandbox (namespaces, mounts, limits, quota scan)', s.sandboxed),
+        row('`/bin/true` in the sandbox with a network allowlist (egress proxy + bridge)', s.sandboxedWithNetwork),
+        row('query `run: true` (?wait=true, through the gateway)', s.shellQuery),
+        row('query with a plain answer, same session (baseline)', s.plainQuery),
+      ],
+    ),
+    '',
+    `Sandbox overhead per call: p50 ${fmtNum(s.overheadP50)} ms, p99 ${fmtNum(s.overheadP99)} ms. Goal: p50 < 20 ms: ${verdict(s.overheadP50 < 20)}.`,
+    '',
+  ];
+}
+
 /** The whole printout (Markdown): machine, then one section per part that ran. */
 export function renderReport(r: BenchResults): string {
   const m = r.machine;
@@ -116,5 +139,6 @@ export function renderReport(r: BenchResults): string {
     ...runsSection(r),
     ...breakerSection(r),
     ...costSection(r),
+    ...sandboxSection(r),
   ].join('\n');
 }

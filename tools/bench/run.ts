@@ -12,6 +12,7 @@ import { gatewayBench, type GatewayReport, type GatewayRig } from './gateway-ben
 import { breakerBench, type BreakerReport } from './breaker-bench';
 import { runsBench, type RunsReport } from './runs-bench';
 import { costBench, type CostReport } from './cost-bench';
+import { sandboxBench, type SandboxReport } from './sandbox-bench';
 import { renderReport } from './report';
 import { startAgentsRig, type AgentsRig } from './agents-rig';
 import { killAll, RESULTS_DIR } from './processes';
@@ -25,6 +26,7 @@ export interface BenchResults {
   breaker?: BreakerReport;
   runs?: RunsReport;
   cost?: CostReport;
+  sandbox?: SandboxReport;
   durationS: number;
 }
 
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
     }
     await rig?.stop();
     rig = undefined;
-    if (args.parts.includes('runs') || args.parts.includes('cost')) {
+    if (args.parts.includes('runs') || args.parts.includes('cost') || args.parts.includes('sandbox')) {
       agents = await startAgentsRig(args.runnerConcurrency ? { WORKER_CONCURRENCY: String(args.runnerConcurrency) } : {});
       if (args.parts.includes('runs')) {
         log(`run throughput: one-turn runs at ${args.concurrency.join(', ')} concurrent sessions`);
@@ -77,6 +79,10 @@ async function main(): Promise<void> {
       if (args.parts.includes('cost')) {
         log(`cost growth: sessions of ${args.sizes.join(', ')} messages`);
         results.cost = await costBench({ sizes: args.sizes }, log, agents);
+      }
+      if (args.parts.includes('sandbox')) {
+        log('sandbox: one command with and without the sandbox, and the shell tool end to end');
+        results.sandbox = await sandboxBench({ commands: 200, queries: 40 }, log, agents);
       }
     }
   } finally {

@@ -20,6 +20,15 @@ export function listApps(root: string): string[] {
     .sort();
 }
 
+/**
+ * Apps that run as a container in another app's pod (Kubernetes) rather than as a Deployment of their
+ * own: the sandbox, which must sit beside the runner it serves (a socket and the workspaces volume).
+ */
+export const SIDECARS: Readonly<Record<string, string>> = { sandbox: 'agent-runner' };
+
+/** The user the sandbox service runs as in deployments: never the runner's (the image's 1000). */
+export const SANDBOX_DEPLOY_UID = 10001;
+
 /** Whether the app owns a database (has a Prisma schema, so a migration step). */
 export const hasDatabase = (root: string, app: string): boolean =>
   fs.existsSync(path.join(root, 'apps', app, 'prisma', 'schema.prisma'));

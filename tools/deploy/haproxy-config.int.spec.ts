@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkConfig, requireHaproxy } from './support/haproxy';
+import { findRepoRoot } from '@platform/testing';
+import { configValue, loadConfigSchema } from './app-config';
+import { HAPROXY_CFG, checkConfig, requireHaproxy } from './support/haproxy';
 import { selfSignedPem } from './support/tls';
 
 beforeAll(() => {
@@ -34,4 +36,12 @@ it('is valid with Kubernetes SRV discovery, the stats page and a TLS certificate
 
 it('refuses a certificate path that does not exist (TLS really follows HAPROXY_TLS_CERT)', () => {
   expect(checkConfig({ HAPROXY_TLS_CERT: '/nonexistent/site.pem' }).ok).toBe(false);
+});
+
+it("gives the gateway the same header timeout as HAProxy's `timeout http-request`", () => {
+  const cfg = fs.readFileSync(HAPROXY_CFG, 'utf8');
+  const match = /^\s*timeout http-request (\d+)s\s*$/m.exec(cfg);
+  expect(match).not.toBeNull();
+  const headersTimeoutMs = configValue(loadConfigSchema(findRepoRoot(), 'gateway'), {}, 'HEADERS_TIMEOUT_MS');
+  expect(headersTimeoutMs).toBe(Number(match![1]) * 1000);
 });

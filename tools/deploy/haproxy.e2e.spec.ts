@@ -12,7 +12,7 @@ import { startEdge, upServers, waitUp, type Edge } from './support/edge';
 import { type HaproxyProcess } from './support/haproxy';
 import { waitFor } from './support/wait';
 import { httpsGet, selfSignedPem } from './support/tls';
-import { get, steadyTraffic } from './support/traffic';
+import { get, send, steadyTraffic } from './support/traffic';
 
 const JWKS = '/auth/.well-known/jwks.json';
 let edge: Edge;
@@ -78,10 +78,9 @@ it('streams server-sent events through HAProxy and the gateway unbuffered', asyn
   }
 });
 
-it('carries a WebSocket through HAProxy and the gateway (upgrade, then a tunnel)', async () => {
-  const ws = new WebSocket(
-    `${haproxy.url.replace('http', 'ws')}/api/v1/sessions/s-1/ws?token=${edge.upstream.token()}`,
-  );
+it('carries a WebSocket through HAProxy and the gateway (upgrade, then a tunnel), and logs its path without the ?token=', async () => {
+  const token = edge.upstream.token();
+  const ws = new WebSocket(`${haproxy.url.replace('http', 'ws')}/api/v1/sessions/s-1/ws?token=${token}`);
   try {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -94,6 +93,35 @@ it('carries a WebSocket through HAProxy and the gateway (upgrade, then a tunnel)
   } finally {
     ws.close();
   }
+  // HAProxy logs a tunnel when it ends.
+  const line = await waitFor('the handshake in the log', async () => haproxy.logs().find((l) => l.includes('/api/v1/sessions/s-1/ws')), 10_000);
+  expect(line).toMatch(/"GET \/api\/v1\/sessions\/s-1\/ws HTTP\/1\.1"/);
+  expect(haproxy.logs().filter((l) => l.includes(token) || l.includes('token='))).toEqual([]);
+});
+
+it('sets X-Forwarded-For from the connection, discarding the one the client sent', async () => {
+  const r = await get(`${haproxy.url}${JWKS}`, { headers: { 'x-forwarded-for': '203.0.113.9, 198.51.100.7' }, localAddress: '127.0.0.4' });
+  expect(r.status).toBe(200);
+  // HAProxy's value (the client's address), then the gateway's hop (HAProxy's address).
+  expect(String(edge.upstream.lastHeaders['x-forwarded-for']).split(',').map((a) => a.trim())).toEqual(['127.0.0.4', '127.0.0.1']);
+});
+
+it('limits /auth/login per client IP, whatever X-Forwarded-For or bearer token the client sends', async () => {
+  // The gateways' default rule: 10 logins per minute per client IP (a fresh source address: a fresh IP).
+  const answers = [];
+  for (let i = 0; i < 13; i++) {
+    answers.push(
+      await send('POST', `${haproxy.url}/auth/login`, {
+        localAddress: '127.0.0.5',
+        headers: { 'x-forwarded-for': `203.0.113.${i}`, authorization: `Bearer ${edge.upstream.token()}` },
+        json: { email: 'someone@example.com', password: 'not-important-1' },
+      }),
+    );
+  }
+  expect(answers.map((a) => a.status)).toEqual([...Array<number>(10).fill(200), ...Array<number>(3).fill(429)]);
+  expect(JSON.parse(answers[12]!.body)).toMatchObject({ error_code: 'RATE_LIMITED' });
+  // Another client address has its own allowance.
+  expect((await send('POST', `${haproxy.url}/auth/login`, { localAddress: '127.0.0.6', json: {} })).status).toBe(200);
 });
 
 /** Steady GETs through HAProxy while `disrupt` takes a gateway away; resolves with what the clients saw. */

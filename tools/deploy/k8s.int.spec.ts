@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { findRepoRoot } from '@platform/testing';
-import { configValue, deployEnvProblems, hasDatabase, listApps, loadConfigSchema } from './app-config';
+import { SIDECARS, configValue, deployEnvProblems, hasDatabase, listApps, loadConfigSchema } from './app-config';
 import { Rendered, kustomize, podTemplate, preStopSeconds, selects, type Container } from './support/k8s';
 import { FIELD_SAMPLES } from './support/k8s-env';
 import { portsOpenToOutside } from './support/network-policy';
@@ -25,14 +25,16 @@ describe.each(Object.entries(OVERLAYS))('k8s/overlays/%s', (overlay, namespace) 
   describe.each(apps)('%s', (app) => {
     const schema = loadConfigSchema(root, app);
     const port = () => configValue(schema, k.env(app).values, 'PORT');
+    // Port names are unique within a pod: a sidecar's port is named after it.
+    const portName = SIDECARS[app] ? app : 'http';
 
     it('has a Deployment with startup, readiness (/ready) and liveness (/health) probes on its configured port', () => {
       const c = k.container(app);
-      expect(c.ports).toEqual([{ name: 'http', containerPort: port() }]);
+      expect(c.ports).toEqual([{ name: portName, containerPort: port() }]);
       expect(c.image).toMatch(new RegExp(`(^|/)${app}:${overlay === 'dev' ? 'dev' : '[0-9][\\w.-]*'}$`));
       expect(c.args ?? ['serve']).toEqual(['serve']);
-      expect(c.readinessProbe?.httpGet).toEqual({ path: '/ready', port: 'http' });
-      expect(c.livenessProbe?.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(c.readinessProbe?.httpGet).toEqual({ path: '/ready', port: portName });
+      expect(c.livenessProbe?.httpGet).toEqual({ path: '/health', port: portName });
       expect(c.startupProbe?.httpGet?.path).toBe('/health');
       const startupBudget = (c.startupProbe?.periodSeconds ?? 10) * (c.startupProbe?.failureThreshold ?? 3);
       expect(startupBudget).toBeGreaterThanOrEqual(30);
@@ -82,7 +84,16 @@ describe.each(Object.entries(OVERLAYS))('k8s/overlays/%s', (overlay, namespace) 
       }
     });
 
-    it('has a Service and a PodDisruptionBudget selecting its pods (and never migration pods)', () => {
+    const sidecar = SIDECARS[app] !== undefined;
+    it(sidecar ? 'has no Service: it is reached only through its pod' : 'has a Service and a PodDisruptionBudget selecting its pods (and never migration pods)', () => {
+      if (sidecar) {
+        const targets = k.objects
+          .filter((o) => o.kind === 'Service')
+          .flatMap((o) => ((o.spec as { ports?: Array<{ targetPort?: string | number }> }).ports ?? []).map((p) => p.targetPort));
+        expect(targets).not.toContain(portName);
+        expect(targets).not.toContain(port());
+        return;
+      }
       const labels = podTemplate(k.deployment(app)).metadata.labels;
       const svc = k.find('Service', app)?.spec as { selector?: Record<string, string>; ports?: unknown[] } | undefined;
       expect(svc?.selector && Object.keys(svc.selector).length > 0 && selects(svc.selector, labels)).toBe(true);

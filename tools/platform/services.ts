@@ -53,7 +53,9 @@ export const SERVICES: readonly ServiceDefinition[] = [
   {
     name: 'auth',
     port: 8101,
+    redis: true,
     env: (s) => ({
+      REDIS_URL: s.redisUrl,
       JWT_PRIVATE_KEY: s.jwtPrivateKey,
       ADMIN_EMAIL: s.admin.email,
       ADMIN_PASSWORD: s.admin.password,
@@ -64,7 +66,9 @@ export const SERVICES: readonly ServiceDefinition[] = [
   {
     name: 'channels',
     port: 8102,
-    env: () => ({}),
+    redis: true,
+    // Access-token revocations (auth writes them, every service that verifies tokens reads them).
+    env: (s) => ({ REDIS_URL: s.redisUrl }),
   },
   {
     name: 'sessions',

@@ -94,7 +94,7 @@ describe('auth migrations on a real database', () => {
         )
       ).rows.map((r) => r.table_name),
     );
-    expect(tables).toEqual(['_prisma_migrations', 'auth_audit_log', 'refresh_tokens', 'users']);
+    expect(tables).toEqual(['_prisma_migrations', 'auth_audit_log', 'refresh_tokens', 'token_revocations', 'users']);
 
     const rows = await withClient(databaseUrl, async (c) =>
       (
@@ -123,7 +123,7 @@ describe('auth migrations on a real database', () => {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
     try {
       const user = await prisma.user.create({
-        data: { email: 'ada@example.com', username: 'ada', passwordHash: '$argon2id$test' },
+        data: { email: 'ada@example.com', username: 'ada', usernameKey: 'ada', passwordHash: '$argon2id$test' },
       });
       expect(user).toMatchObject({ role: 'user', isActive: true, maxConcurrentSessions: 5 });
       expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -140,7 +140,10 @@ describe('auth migrations on a real database', () => {
       expect(found?.refreshTokens.map((t) => t.id)).toEqual([token.id]);
       await prisma.auditLog.create({ data: { event: 'user.created', userId: user.id } });
       // The init migration's CHECK keeps emails lowercase.
-      await expect(prisma.user.create({ data: { email: 'Bob@Example.com', username: 'bob', passwordHash: 'x' } })).rejects.toThrow();
+      await expect(prisma.user.create({ data: { email: 'Bob@Example.com', username: 'bob', usernameKey: 'bob', passwordHash: 'x' } })).rejects.toThrow();
+      // And usernames are unique whatever their case (the key is lower(username), held by a CHECK).
+      await expect(prisma.user.create({ data: { email: 'ada2@example.com', username: 'ADA', usernameKey: 'ada', passwordHash: 'x' } })).rejects.toThrow();
+      await expect(prisma.user.create({ data: { email: 'eve@example.com', username: 'Eve', usernameKey: 'Eve', passwordHash: 'x' } })).rejects.toThrow();
       // Cascade: deleting the user deletes its tokens; audit rows (no FK) survive.
       await prisma.user.delete({ where: { id: user.id } });
       expect(await prisma.refreshToken.count()).toBe(0);

@@ -147,13 +147,7 @@ export async function migrateDev(opts: { databaseUrl: string; schemaPath: string
       throw new Error(`the database needs a reset before a new migration can be created: ${diagnostic.action.reason}`);
     }
     await engine.applyMigrations({ migrationsList, filters: NO_EXTERNAL_ENTITIES });
-    const out = await engine.createMigration({
-      draft: false,
-      migrationName: name,
-      migrationsList,
-      schema,
-      filters: NO_EXTERNAL_ENTITIES,
-    });
+    const out = await createMigration(engine, { migrationName: name, migrationsList, schema, schemaPath: opts.schemaPath });
     if (out.migrationScript === null) return null;
     const dir = path.join(migrationsList.baseDir, out.generatedMigrationName);
     if (fs.existsSync(dir)) throw new Error(`migration directory already exists: ${dir}`);
@@ -166,6 +160,38 @@ export async function migrateDev(opts: { databaseUrl: string; schemaPath: string
   });
   await verifyMigrationsApplied(opts.databaseUrl, opts.migrationsDir);
   return { created };
+}
+
+type Engine = SchemaEngineSession['engine'];
+type CreateMigrationInput = Parameters<Engine['createMigration']>[0];
+
+/**
+ * The engine's createMigration. With migrations already on disk it replays them on a shadow database,
+ * which this WebAssembly engine build refuses for PostgreSQL ("shadow DB must be provided through an
+ * external factory", though the adapter factory has `connectToShadowDb`). The database here has just
+ * been brought to exactly those migrations, and `devDiagnostic` found no drift, so the live database
+ * stands in for the shadow one: the migration is the diff from it to the schema.
+ */
+async function createMigration(
+  engine: Engine,
+  o: { migrationName: string; migrationsList: CreateMigrationInput['migrationsList']; schema: CreateMigrationInput['schema']; schemaPath: string },
+): Promise<{ migrationScript: string | null; generatedMigrationName: string; extension: string; connectorType: string }> {
+  try {
+    return await engine.createMigration({ draft: false, migrationName: o.migrationName, migrationsList: o.migrationsList, schema: o.schema, filters: NO_EXTERNAL_ENTITIES });
+  } catch (err) {
+    if (!/shadow DB must be provided through an external factory/.test(String(err))) throw err;
+  }
+  const diff = await engine.diff({
+    from: { tag: 'schemaDatasource', files: o.schema.files, configDir: path.dirname(path.resolve(o.schemaPath)) },
+    to: { tag: 'schemaDatamodel', files: o.schema.files },
+    script: true,
+    exitCode: null,
+    filters: NO_EXTERNAL_ENTITIES,
+  });
+  const script = diff.stdout ?? '';
+  const empty = script.trim() === '' || /^-- This is an empty migration\.?\s*$/.test(script.trim());
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  return { migrationScript: empty ? null : script, generatedMigrationName: `${stamp}_${o.migrationName}`, extension: 'sql', connectorType: 'postgresql' };
 }
 
 // ---------------------------------------------------------------------------------------------

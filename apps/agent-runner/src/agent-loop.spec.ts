@@ -180,3 +180,42 @@ describe('runAgentLoop', () => {
     await expect(setup([reply('hi')], { hooks: [broken] }).run()).resolves.toMatchObject({ status: 'completed' });
   });
 });
+
+describe('runAgentLoop with a budget', () => {
+  const stop = { period: 'day' as const, kind: 'tokens' as const, limit: 40, spent: 38, remaining: 2, resets_at: '2026-01-02T00:00:00.000Z' };
+
+  it('asks the budget before each turn, caps the turn at what it grants, and stops between turns with budget_exceeded', async () => {
+    const asked: Array<[number, number]> = [];
+    const budget = {
+      reserve: async (input: number, max: number) => {
+        asked.push([input, max]);
+        return asked.length === 1 ? { ok: true as const, maxTokens: 30 } : { ok: false as const, stop };
+      },
+    };
+    const { events, provider, run } = setup([callTool('t1', 'list_files'), reply('never asked')], { budget });
+
+    const outcome = await run();
+
+    expect(provider.requests.map((r) => r.maxTokens)).toEqual([30]);
+    // Each time with the prompt it is about to send (estimated) and the most it would let the model write.
+    expect(asked).toHaveLength(2);
+    expect(asked[0]![1]).toBe(100);
+    expect(asked[1]![0]).toBeGreaterThan(asked[0]![0]);
+    expect(events.types().slice(-3)).toEqual(['tool_result', 'message_complete', 'run_completed']);
+    expect(events.events.at(-1)).toEqual({
+      type: 'run_completed',
+      data: { usage, cost_usd: 0.01, turns: 1, stop_reason: 'budget_exceeded', budget: stop },
+    });
+    expect(outcome).toMatchObject({ status: 'completed', stopReason: 'budget_exceeded', budget: stop, turns: 1 });
+  });
+
+  it('prices each turn and says when it ended in its message_complete (what the budget is charged)', async () => {
+    const { events, run } = setup([reply('hello')], { now: () => Date.parse('2026-03-04T05:06:07.000Z') });
+
+    await run();
+
+    expect(events.events.find((e) => e.type === 'message_complete')).toMatchObject({
+      data: { role: 'assistant', usage, cost_usd: 0.01, ended_at: '2026-03-04T05:06:07.000Z' },
+    });
+  });
+});

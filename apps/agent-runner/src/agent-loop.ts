@@ -1,4 +1,4 @@
-import type { ToolUseBlock, Usage } from '@platform/contracts';
+import type { BudgetStop, ToolUseBlock, Usage } from '@platform/contracts';
 import type { ConversationMessage, ModelProvider, ToolSpec, TurnResult } from './providers/types';
 import type { ToolExecutor } from './tools/registry';
 import type { EventSink } from './events';
@@ -10,6 +10,7 @@ import { ParkRun, SupersededError } from './errors';
 import { TextCoalescer } from './text-coalescer';
 import { TextReplay } from './text-replay';
 import { runToolPhase } from './tool-phase';
+import { estimatePromptTokens, type TurnBudget } from './budget';
 
 export interface AgentLoopDeps {
   provider: ModelProvider;
@@ -21,6 +22,10 @@ export interface AgentLoopDeps {
   checkCancelled: () => Promise<void>;
   /** What a run_failed event says about an error (messages meant for people pass through; internals do not). */
   describeError: (err: unknown) => string;
+  /** The person's budget, asked before each model call; none: no limit to check. */
+  budget?: TurnBudget;
+  /** The clock a turn's `ended_at` is read from. */
+  now?: () => Date;
 }
 
 export interface AgentLoopInput {
@@ -40,23 +45,24 @@ export interface AgentLoopInput {
 }
 
 export type RunOutcome =
-  | { status: 'completed'; stopReason: string; usage: Usage; costUsd: number; turns: number }
+  | { status: 'completed'; stopReason: string; usage: Usage; costUsd: number; turns: number; budget?: BudgetStop }
   | { status: 'failed'; error: string; usage: Usage; costUsd: number; turns: number };
 
 /**
  * The agent loop: model -> tool_use -> permission decision -> tool -> tool_result -> model, until
- * the model stops asking for tools or `maxTurns` model calls were made. Every step is an event and
+ * the model stops asking for tools, `maxTurns` model calls were made, or the person's budget leaves no
+ * room for another turn (`budget_exceeded`). Every step is an event and
  * the run ends with exactly one run_completed or run_failed, unless the attempt stops short: it is
  * aborted (cancel, shutdown), parked for a person's answer, superseded, or `shouldRetry` claims the
  * error; then it throws and emits nothing terminal, and a later attempt continues where it stopped.
  */
 export async function runAgentLoop(d: AgentLoopDeps, input: AgentLoopInput): Promise<RunOutcome> {
   const { totals } = input.run;
-  let stopReason: string;
+  let end: LoopEnd;
   try {
     if (!input.journal.started)
       await d.events.emit({ type: 'run_started', data: { provider: d.provider.name, model: input.run.model } });
-    stopReason = await runTurns(d, input);
+    end = await runTurns(d, input);
   } catch (err) {
     if (input.signal.aborted || err instanceof ParkRun || err instanceof SupersededError || input.shouldRetry?.(err))
       throw err;
@@ -67,14 +73,21 @@ export async function runAgentLoop(d: AgentLoopDeps, input: AgentLoopInput): Pro
     });
     return { status: 'failed', error, usage: totals.usage, costUsd: totals.costUsd, turns: totals.turns };
   }
+  const budget = end.budget ? { budget: end.budget } : {};
   await d.events.emit({
     type: 'run_completed',
-    data: { usage: totals.usage, cost_usd: totals.costUsd, turns: totals.turns, stop_reason: stopReason },
+    data: { usage: totals.usage, cost_usd: totals.costUsd, turns: totals.turns, stop_reason: end.stopReason, ...budget },
   });
-  return { status: 'completed', stopReason, usage: totals.usage, costUsd: totals.costUsd, turns: totals.turns };
+  return { status: 'completed', stopReason: end.stopReason, usage: totals.usage, costUsd: totals.costUsd, turns: totals.turns, ...budget };
 }
 
-async function runTurns(d: AgentLoopDeps, input: AgentLoopInput): Promise<string> {
+/** Why the turns stopped: the model's stop reason, `max_turns`, or `budget_exceeded` with the limit it met. */
+interface LoopEnd {
+  stopReason: string;
+  budget?: BudgetStop;
+}
+
+async function runTurns(d: AgentLoopDeps, input: AgentLoopInput): Promise<LoopEnd> {
   const conversation = [...input.history];
   const specs = d.tools.specs(input.policy.disallowedTools);
   // Text an earlier attempt streamed for the turn it did not finish: the first model call of this attempt.
@@ -83,13 +96,18 @@ async function runTurns(d: AgentLoopDeps, input: AgentLoopInput): Promise<string
     if (input.signal.aborted) throw input.signal.reason;
     let answer: RecordedTurn | undefined = input.journal.turn(turn);
     if (!answer) {
-      if (turn > input.maxTurns) return 'max_turns';
-      answer = await queryModel(d, input, conversation, specs, turn, new TextReplay(resumedText));
+      if (turn > input.maxTurns) return { stopReason: 'max_turns' };
+      // Between turns: a turn starts only if the person's budget leaves room for its prompt and some output.
+      const grant = d.budget
+        ? await d.budget.reserve(estimatePromptTokens(input.system, conversation, specs), input.maxTokens, input.signal)
+        : { ok: true as const, maxTokens: input.maxTokens };
+      if (!grant.ok) return { stopReason: 'budget_exceeded', budget: grant.stop };
+      answer = await queryModel(d, input, conversation, specs, turn, new TextReplay(resumedText), grant.maxTokens);
       resumedText = '';
     }
     conversation.push({ role: 'assistant', content: answer.content });
     const calls = answer.content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
-    if (calls.length === 0) return answer.stopReason;
+    if (calls.length === 0) return { stopReason: answer.stopReason };
     const results = input.journal.toolMessage(turn) ?? (await runToolPhase(d, input, turn, calls));
     conversation.push({ role: 'tool', content: results });
   }
@@ -103,6 +121,7 @@ async function queryModel(
   tools: ToolSpec[],
   turn: number,
   replay: TextReplay,
+  maxTokens: number,
 ): Promise<RecordedTurn> {
   const { run } = input;
   await d.hooks.beforeQuery(run, { turn });
@@ -117,7 +136,7 @@ async function queryModel(
       system: input.system,
       messages: [...messages],
       tools,
-      maxTokens: input.maxTokens,
+      maxTokens,
       signal: input.signal,
       onText: (text) => deltas.push(replay.next(text)),
     });
@@ -130,9 +149,18 @@ async function queryModel(
   const latencyMs = Math.round(performance.now() - started);
   if (replay.diverged)
     run.log.warn('the model answered a resumed turn differently; its live text shows the earlier prefix', { turn });
+  // The turn's price goes with it: the event charges it to the person's budget (here and in sessions), once.
   await d.events.emit({
     type: 'message_complete',
-    data: { role: 'assistant', content: result.content, usage: result.usage, turn, stop_reason: result.stopReason },
+    data: {
+      role: 'assistant',
+      content: result.content,
+      usage: result.usage,
+      turn,
+      stop_reason: result.stopReason,
+      cost_usd: run.costOf(result.usage),
+      ended_at: (d.now?.() ?? new Date()).toISOString(),
+    },
   });
   // A turn counts once its message went out, as the run ledger counts it.
   run.totals.turns += 1;

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { bullConnection } from '@platform/queue-kit';
+import type { SandboxExecutor } from '@platform/sandbox-kit';
 import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { AgentRunnerConfig } from './config';
 import type { HistorySource } from './history';
@@ -10,7 +11,7 @@ import { createProviders, type ProviderRegistry } from './providers/registry';
 import { ToolRegistry } from './tools/registry';
 import { RunMetrics } from './run-metrics';
 import { abandonRun, executeRun, type RunServiceDeps } from './run-service';
-import { forkWorkspace } from './fork-workspace';
+import { Workspaces } from './workspace/workspaces';
 import { runTestCommand } from './test-commands';
 import { RunWorker } from './worker';
 import { CancelWatcher } from './cancel-watch';
@@ -34,6 +35,8 @@ export interface AgentRunnerDeps {
   hooks?: readonly RunHook[];
   /** BullMQ connection; defaults to REDIS_URL. */
   queueConnection?: ConnectionOptions;
+  /** Where the shell tool and test commands run (createSandboxExecutor). */
+  sandbox: SandboxExecutor;
 }
 
 export interface AgentRunnerApp {
@@ -52,12 +55,13 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
   const hooks = builtInHooks(metrics);
   for (const hook of d.hooks ?? []) hooks.register(hook);
   const cancels = new CancelWatcher(d.redis, c.EVENTS_STREAM, d.logger);
+  const workspaces = new Workspaces(c.WORKDIR_ROOT, { quotaBytes: c.WORKSPACE_QUOTA_BYTES, maxFiles: c.WORKSPACE_MAX_FILES });
   const runDeps: RunServiceDeps = {
     redis: d.redis,
     providers: d.providers ?? createProviders(c),
-    tools: new ToolRegistry({ outputLimitBytes: c.TOOL_OUTPUT_LIMIT_BYTES, logger: d.logger }),
+    tools: new ToolRegistry({ outputLimitBytes: c.TOOL_OUTPUT_LIMIT_BYTES, logger: d.logger, executor: d.sandbox }),
     history: d.history,
-    workdirRoot: c.WORKDIR_ROOT,
+    workspaces,
     defaultMaxTurns: c.DEFAULT_MAX_TURNS,
     events: { stream: c.EVENTS_STREAM, maxLen: c.EVENTS_MAXLEN, ledgerTtlS: c.RUN_STATE_TTL_S },
     prices: c.MODEL_PRICES,
@@ -68,6 +72,8 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
     metrics,
     hooks,
     cancels,
+    // A hold outlives the longest model call, so only a runner that died mid-turn leaves one to lapse.
+    budget: { minOutputTokens: c.BUDGET_MIN_OUTPUT_TOKENS, holdTtlMs: c.PROVIDER_TIMEOUT_MS + 60_000 },
     permissions: new PermissionGate({
       answers: d.permissions,
       timeoutMs: c.PERMISSION_TIMEOUT_MS,
@@ -83,10 +89,17 @@ export function createApp(d: AgentRunnerDeps): AgentRunnerApp {
     maxStalledCount: c.MAX_STALLED_COUNT,
     logger: d.logger,
     runJob: (job, signal) => executeRun(runDeps, job, signal),
-    forkJob: (job) => forkWorkspace(c.WORKDIR_ROOT, job),
+    forkJob: (job) => workspaces.fork(job),
+    deleteJob: (job) => workspaces.delete(job.session_id),
     testJob: (job) =>
       runTestCommand(
-        { commands: c.TDD_TEST_COMMANDS, workdirRoot: c.WORKDIR_ROOT, timeoutMs: c.TDD_TEST_TIMEOUT_MS, outputLimitBytes: c.TDD_TEST_OUTPUT_LIMIT_BYTES },
+        {
+          commands: c.TDD_TEST_COMMANDS,
+          executor: d.sandbox,
+          workdirRoot: c.WORKDIR_ROOT,
+          timeoutMs: c.TDD_TEST_TIMEOUT_MS,
+          outputLimitBytes: c.TDD_TEST_OUTPUT_LIMIT_BYTES,
+        },
         job,
       ),
     abandonJob: (job, reason) => abandonRun(runDeps, job, reason),

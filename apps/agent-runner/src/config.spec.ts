@@ -29,6 +29,17 @@ describe('agent-runner config', () => {
     expect(c.MODEL_PRICES['offline-']).toEqual({ input_per_mtok: 0, output_per_mtok: 0 });
   });
 
+  it('bounds each working directory at 1 GiB and 50,000 entries by default, and takes other bounds in range', () => {
+    expect(loadAgentRunnerConfig(base)).toMatchObject({ WORKSPACE_QUOTA_BYTES: 1024 * 1024 * 1024, WORKSPACE_MAX_FILES: 50_000 });
+    expect(loadAgentRunnerConfig({ ...base, WORKSPACE_QUOTA_BYTES: '1048576', WORKSPACE_MAX_FILES: '10' })).toMatchObject({
+      WORKSPACE_QUOTA_BYTES: 1024 * 1024,
+      WORKSPACE_MAX_FILES: 10,
+    });
+    expect(problemsOf({ WORKSPACE_QUOTA_BYTES: '1000' })).toEqual([expect.stringMatching(/^WORKSPACE_QUOTA_BYTES: /)]);
+    // Past what workspaceUsage counts to, a quota could not be told from a tree too big to measure.
+    expect(problemsOf({ WORKSPACE_MAX_FILES: '2000000' })).toEqual([expect.stringMatching(/^WORKSPACE_MAX_FILES: must be under 2000000/)]);
+  });
+
   it('takes the /tdd/validate test commands as JSON argv lists; unset or empty means the defaults', () => {
     const defaults = loadAgentRunnerConfig(base).TDD_TEST_COMMANDS;
     expect(defaults).toEqual({ 'npm-test': ['npm', 'test', '--silent'], 'node-test': ['node', '--test'], pytest: ['python3', '-m', 'pytest', '-q'] });

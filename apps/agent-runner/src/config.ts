@@ -2,7 +2,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ProviderNameSchema, RUN_EVENTS_STREAM, type ProviderName } from '@platform/contracts';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
+import { SandboxSettingsShape, sandboxSettingsProblems } from '@platform/sandbox-kit';
 import { DEFAULT_MODEL_PRICES, ModelPricesSchema } from './pricing';
+import { USAGE_MAX_ENTRIES } from './workspace/usage';
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -68,6 +70,12 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
   /** JSON `{ "<model or model prefix>": { "input_per_mtok": n, "output_per_mtok": n } }`, merged over the defaults. */
   MODEL_PRICES: env.json(ModelPricesSchema).optional(),
   MAX_OUTPUT_TOKENS: count(1, 200_000).default(4096),
+  /**
+   * Budgets (set in sessions): a turn is started only when the person's budget leaves room for its prompt and
+   * at least this many output tokens (fewer would cut the answer off at once); the turn's output is capped to
+   * what is left. Kept under MAX_OUTPUT_TOKENS.
+   */
+  BUDGET_MIN_OUTPUT_TOKENS: count(1, 200_000).default(256),
   DEFAULT_MAX_TURNS: count(1, 100).default(10),
   PROVIDER_TIMEOUT_MS: env.ms.default(300_000),
   TOOL_OUTPUT_LIMIT_BYTES: count(1024, 10 * 1024 * 1024).default(32 * 1024),
@@ -86,6 +94,8 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
       .json(z.record(z.string().regex(/^[\w.:-]{1,100}$/, 'names are letters, digits, ".", ":", "_" or "-"'), z.array(z.string().min(1)).min(1)))
       .default(DEFAULT_TEST_COMMANDS),
   ),
+  /** Where the shell tool and /tdd/validate run commands: see the sandbox settings (apps/agent-runner/README.md). */
+  ...SandboxSettingsShape,
   /** A test command still running after this is killed (with everything it started); keep it under sessions' TDD_VALIDATE_WAIT_MS. */
   TDD_TEST_TIMEOUT_MS: env.ms.default(45_000),
   TDD_TEST_OUTPUT_LIMIT_BYTES: count(1024, 10 * 1024 * 1024).default(64 * 1024),
@@ -107,6 +117,15 @@ export const AgentRunnerConfigSchema = BaseConfigSchema.extend({
           code: 'custom',
           path: ['PERMISSION_TIMEOUT_MS'],
           message: 'must be shorter than RUN_STATE_TTL_S, or a waiting run would outlive its journal',
+        });
+      }
+      for (const p of sandboxSettingsProblems(c, { workdirRoot: c.WORKDIR_ROOT, cwd: process.cwd() }))
+        ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+      if (c.WORKSPACE_MAX_FILES >= USAGE_MAX_ENTRIES) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WORKSPACE_MAX_FILES'],
+          message: `must be under ${USAGE_MAX_ENTRIES}, the most entries a working directory's usage is counted to`,
         });
       }
       if (c.DEFAULT_PROVIDER !== undefined && !providerConfigured(c, c.DEFAULT_PROVIDER)) {

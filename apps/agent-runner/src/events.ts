@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { EVENT_SCHEMA_VERSION, RunEventSchema, type RunEvent } from '@platform/contracts';
+import {
+  EVENT_SCHEMA_VERSION,
+  RunEventSchema,
+  budgetKeys,
+  budgetWindow,
+  spendExpiresAt,
+  toNanoUsd,
+  toStorableText,
+  type RunEvent,
+} from '@platform/contracts';
 import { EventStoreError, SupersededError } from './errors';
 import { advance, ledgerFields, parseLedger, runKeys, type RunKeys, type RunLedger } from './run-ledger';
 import { RunJournal, stepOf } from './run-journal';
-import { appendRunStep, isSuperseded, type RunStep } from './append-script';
+import { appendRunStep, isSuperseded, type RunStep, type StepBudget } from './append-script';
 
 type Envelope = 'v' | 'session_id' | 'run_id' | 'run_seq';
 /** An event as the loop produces it; the writer adds ids, version and sequence number. */
@@ -13,6 +22,13 @@ export type RunEventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit
 /** Where the agent loop sends its events. */
 export interface EventSink {
   emit(event: RunEventBody): Promise<void>;
+}
+
+/** Whose run the writer writes: the person is charged for its turns (no `userId`: nobody is). */
+export interface RunIds {
+  sessionId: string;
+  runId: string;
+  userId?: string;
 }
 
 export interface EventStreamOptions {
@@ -33,7 +49,7 @@ export class RunEventWriter implements EventSink {
   private constructor(
     private readonly redis: Redis,
     private readonly o: EventStreamOptions,
-    private readonly ids: { sessionId: string; runId: string },
+    private readonly ids: RunIds,
     private readonly keys: RunKeys,
     private readonly owner: string,
     private current: RunLedger,
@@ -42,12 +58,7 @@ export class RunEventWriter implements EventSink {
     private readonly halt: AbortSignal | undefined,
   ) {}
 
-  static async open(
-    redis: Redis,
-    o: EventStreamOptions,
-    ids: { sessionId: string; runId: string },
-    halt?: AbortSignal,
-  ): Promise<RunEventWriter> {
+  static async open(redis: Redis, o: EventStreamOptions, ids: RunIds, halt?: AbortSignal): Promise<RunEventWriter> {
     const keys = runKeys(o.stream, ids.runId);
     const owner = randomUUID();
     try {
@@ -73,6 +84,11 @@ export class RunEventWriter implements EventSink {
     return this.current;
   }
 
+  /** This attempt's id: the run's owner while it writes. */
+  get attempt(): string {
+    return this.owner;
+  }
+
   /** Appends an event; calls are written strictly in call order, and after a failed write every later one fails too. */
   emit(body: RunEventBody): Promise<void> {
     const write = this.tail.then(() => this.write(body));
@@ -94,20 +110,47 @@ export class RunEventWriter implements EventSink {
       session_id: this.ids.sessionId,
       run_id: this.ids.runId,
       run_seq: this.current.nextSeq,
-      ...body,
+      // Model text and tool output may hold NUL or broken surrogates (a binary file read as text), which
+      // PostgreSQL cannot store: sessions would have to drop the event. Replaced here, once, for every reader.
+      ...toStorableText(body),
     });
     const next = advance(this.current, event);
     const step = stepOf(event, this.current.turns);
+    const budget = this.budgetStep(event);
     await this.commit(
       {
         event: JSON.stringify(event),
         ...(step ? { step } : {}),
         ...textChange(event),
+        ...(budget ? { budget } : {}),
         finished: next.terminal,
         ledger: ledgerFields(next),
       },
       next,
     );
+  }
+
+  /** A finished assistant turn is charged to the person (day and month of when it ended) and frees its hold; the run's end frees any hold. */
+  private budgetStep(event: RunEvent): StepBudget | undefined {
+    if (!this.ids.userId) return undefined;
+    const keys = budgetKeys(this.o.stream, this.ids.userId);
+    const base = { holds: keys.holds, runId: this.ids.runId, releaseHold: true };
+    if (event.type === 'message_complete' && event.data.role === 'assistant' && event.data.usage) {
+      const at = event.data.ended_at ? new Date(event.data.ended_at) : new Date();
+      const [day, month] = [budgetWindow('day', at), budgetWindow('month', at)];
+      const { input_tokens: input, output_tokens: output } = event.data.usage;
+      return {
+        ...base,
+        charge: {
+          tokens: input + output,
+          nano: toNanoUsd(event.data.cost_usd ?? 0),
+          day: { key: keys.spend(day), expireAt: spendExpiresAt(day) },
+          month: { key: keys.spend(month), expireAt: spendExpiresAt(month) },
+        },
+      };
+    }
+    if (event.type === 'run_completed' || event.type === 'run_failed') return base;
+    return undefined;
   }
 
   private async commit(change: Omit<RunStep, 'owner' | 'ttlS' | 'maxLen'>, next: RunLedger): Promise<void> {

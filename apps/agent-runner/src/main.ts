@@ -9,12 +9,15 @@ import {
   runMain,
   serve,
 } from '@platform/service-kit';
+import { createSandboxExecutor } from '@platform/sandbox-kit';
 import { loadAgentRunnerConfig } from './config';
 import { createApp } from './app';
 import { sessionsHistory } from './history';
 import { sessionsPermissions } from './permission-answers';
 
 runMain('agent-runner', async () => {
+  // Workspaces are shared between the runner and the sandbox's user through a group: files stay group-writable.
+  process.umask(0o002);
   const config = loadAgentRunnerConfig();
   const logger = createLogger({ service: 'agent-runner', level: config.LOG_LEVEL, instanceId: config.INSTANCE_ID });
   const lifecycle = new Lifecycle();
@@ -42,7 +45,10 @@ runMain('agent-runner', async () => {
     timeoutMs: config.SESSIONS_TIMEOUT_MS,
     ...(tokens ? { token: tokens.getToken } : {}),
   });
+  const sandbox = await createSandboxExecutor(config, { workdirRoot: config.WORKDIR_ROOT, logger });
+  lifecycle.onShutdown('sandbox', () => sandbox.close());
   const { app, worker, cancels } = createApp({
+    sandbox,
     config,
     logger,
     redis,
@@ -54,7 +60,7 @@ runMain('agent-runner', async () => {
   // Closed after the worker (closers run in reverse): runs draining on shutdown can still be cancelled.
   lifecycle.onShutdown('cancel-subscriber', () => cancels.close());
   await cancels.start();
-  logger.info('model providers', { default_provider: config.DEFAULT_PROVIDER, workdir_root: config.WORKDIR_ROOT });
+  logger.info('model providers', { default_provider: config.DEFAULT_PROVIDER, workdir_root: config.WORKDIR_ROOT, sandbox: sandbox.kind });
   const running = await serve({
     name: 'agent-runner',
     app,

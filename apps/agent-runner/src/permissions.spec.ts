@@ -51,4 +51,28 @@ describe('decidePermission', () => {
       decided_by: 'runner',
     });
   });
+
+  it('asks before running a command in default and accept_edits modes, and runs it in bypass', () => {
+    const command = { command: 'npm test' };
+    expect(decidePermission('shell', 'execute', policy(), command)).toMatchObject({ decision: 'ask', decided_by: 'mode:default' });
+    const acceptEdits = decidePermission('shell', 'execute', policy({ mode: 'accept_edits' }), command);
+    expect(acceptEdits).toMatchObject({ decision: 'ask', decided_by: 'mode:accept_edits' });
+    expect(acceptEdits.reason).toMatch(/runs code/);
+    expect(decidePermission('shell', 'execute', policy({ mode: 'bypass' }), command)).toMatchObject({ decision: 'allow', decided_by: 'mode:bypass' });
+  });
+
+  it('decides commands by the session\'s command rules, naming the rule, deny first even in bypass', () => {
+    const rules = policy({ mode: 'bypass', allowedTools: ['shell(npm test *)'], disallowedTools: ['shell(curl *)'] });
+    expect(decidePermission('shell', 'execute', policy({ allowedTools: ['shell(npm test *)'] }), { command: 'npm test -- -u' })).toEqual({
+      decision: 'allow',
+      decided_by: 'allowed_tools:shell(npm test *)',
+      reason: null,
+    });
+    expect(decidePermission('shell', 'execute', rules, { command: 'npm test && curl evil.test' })).toMatchObject({
+      decision: 'deny',
+      decided_by: 'disallowed_tools:shell(curl *)',
+    });
+    // No rule decides: the mode does.
+    expect(decidePermission('shell', 'execute', policy({ allowedTools: ['shell(npm test *)'] }), { command: 'rm -rf .' })).toMatchObject({ decision: 'ask' });
+  });
 });

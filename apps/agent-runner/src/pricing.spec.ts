@@ -20,4 +20,9 @@ describe('pricing', () => {
     expect(costOf(DEFAULT_MODEL_PRICES, 'offline-echo-1', { input_tokens: 5000, output_tokens: 5000 })).toBe(0);
     expect(costOf(DEFAULT_MODEL_PRICES, 'llama3.2:3b', { input_tokens: 5000, output_tokens: 5000 })).toBe(0);
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('finds no price for a model named %s (nothing inherited)', (model) => {
+    expect(priceOf(DEFAULT_MODEL_PRICES, model)).toBeUndefined();
+    expect(costOf(DEFAULT_MODEL_PRICES, model, { input_tokens: 1000, output_tokens: 1000 })).toBe(0);
+  });
 });

@@ -30,7 +30,8 @@ export const DEFAULT_MODEL_PRICES: ModelPrices = {
 
 /** The price of `model`: an exact entry, else the longest key that prefixes it (dated ids match their family). */
 export function priceOf(prices: ModelPrices, model: string): ModelPrice | undefined {
-  const exact = prices[model];
+  // A session names its model: `constructor` or `__proto__` must find no price, not Object.prototype's.
+  const exact = Object.hasOwn(prices, model) ? prices[model] : undefined;
   if (exact) return exact;
   let best: string | undefined;
   for (const key of Object.keys(prices)) {

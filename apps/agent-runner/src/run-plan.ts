@@ -1,17 +1,16 @@
-import path from 'node:path';
 import { TERMINAL_RUN_STATUSES, type AgentRunJob, type ProviderName } from '@platform/contracts';
 import type { ConversationMessage, ModelProvider } from './providers/types';
 import type { ProviderRegistry } from './providers/registry';
 import type { ToolExecutor, ToolRegistry } from './tools/registry';
 import type { PermissionPolicy } from './permissions';
 import type { HistorySource } from './history';
-import { Sandbox } from './tools/sandbox';
+import type { Workspaces } from './workspace/workspaces';
 import { historyBefore, toConversation } from './conversation';
 import { RunInputError } from './errors';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are an agent working in a private working directory. Use the tools to list, read, write and search ' +
-  'files there; paths are relative to the working directory. Be concise.';
+  'files there, and to run commands in it with the shell tool; paths are relative to the working directory. Be concise.';
 
 /** Everything one run needs, resolved from its job and its session's history. */
 export interface RunPlan {
@@ -30,7 +29,7 @@ export interface RunPlanDeps {
   providers: ProviderRegistry;
   tools: ToolRegistry;
   history: HistorySource;
-  workdirRoot: string;
+  workspaces: Workspaces;
   defaultMaxTurns: number;
 }
 
@@ -63,10 +62,13 @@ export async function planRun(d: RunPlanDeps, job: AgentRunJob): Promise<RunPlan
       allowedTools: permissions.allowed_tools ?? [],
       disallowedTools: permissions.disallowed_tools ?? [],
     },
-    tools: d.tools.forSandbox(new Sandbox(workdirOf(d.workdirRoot, job.session_id))),
+    tools: d.tools.forWorkspace({
+      workspace: d.workspaces.of(job.session_id),
+      sessionId: job.session_id,
+      network: permissions.network ?? { mode: 'none' },
+    }),
     endedElsewhere: session.runStatus !== undefined && TERMINAL_RUN_STATUSES.includes(session.runStatus),
   };
 }
 
-/** `<root>/<session_id>`; the id is a UUID (checked by the job schema), so it cannot climb out of the root. */
-export const workdirOf = (root: string, sessionId: string): string => path.join(root, sessionId);
+export { workdirOf } from './workspace/workspaces';

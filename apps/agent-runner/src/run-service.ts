@@ -4,7 +4,8 @@ import { errorFields, type Logger } from '@platform/service-kit';
 import { runAgentLoop, type RunOutcome } from './agent-loop';
 import { RunEventWriter, type EventStreamOptions } from './events';
 import { HandBack, ParkRun, RetryLater, SupersededError, isExpected, isTransient, publicMessage } from './errors';
-import { costOf, type ModelPrices } from './pricing';
+import { costOf, priceOf, type ModelPrices } from './pricing';
+import { RunBudget } from './budget';
 import { modelOf, planRun, type RunPlanDeps } from './run-plan';
 import type { RunMetrics } from './run-metrics';
 import type { HookRegistry, RunContext, RunOutcomeKind } from './hooks';
@@ -24,6 +25,8 @@ export interface RunServiceDeps extends RunPlanDeps {
   hooks: HookRegistry;
   cancels: CancelWatcher;
   permissions: PermissionGate;
+  /** Budgets are checked before each turn: the least output a turn is started for, and how long a turn's hold lasts. */
+  budget: { minOutputTokens: number; holdTtlMs: number };
 }
 
 export type RunResult = RunOutcome | { status: 'already_finished' | 'cancelled' | 'superseded' };
@@ -50,11 +53,20 @@ async function attempt(
   cancel: RunCancel,
 ): Promise<RunResult> {
   const log = d.logger.child({ run_id: job.run_id, session_id: job.session_id });
-  const ids = { sessionId: job.session_id, runId: job.run_id };
+  const ids = { sessionId: job.session_id, runId: job.run_id, userId: job.user_id };
   const writer = await RunEventWriter.open(d.redis, d.events, ids, cancel.signal);
   // A job delivered again after its run finished (e.g. a crash before BullMQ recorded it) must not run twice.
   if (writer.ledger.terminal) return { status: 'already_finished' };
   const run = runContext(d, job, writer, log);
+  const budget = new RunBudget({
+    redis: d.redis,
+    eventsStream: d.events.stream,
+    userId: job.user_id,
+    runId: job.run_id,
+    attempt: writer.attempt,
+    price: priceOf(d.prices, run.model),
+    ...d.budget,
+  });
   const retriesLeft = d.attempts - 1 - writer.ledger.retries;
   const shouldRetry = (err: unknown) => retriesLeft > 0 && isTransient(err);
   const describeError = (err: unknown) => {
@@ -82,6 +94,7 @@ async function attempt(
         permissions: d.permissions,
         checkCancelled: cancel.check,
         describeError,
+        budget,
       },
       {
         ...plan,
@@ -124,6 +137,8 @@ async function attempt(
     return failRun(writer, error, run);
   } finally {
     d.metrics.active.dec();
+    // A turn cut short (cancel, hand-back, retry, park) holds part of the budget until its hold lapses: let go now.
+    await budget.release().catch((err: unknown) => log.warn('could not release the budget hold', errorFields(err)));
     await d.hooks.afterRun(run, outcome);
   }
 }
@@ -156,7 +171,7 @@ export async function failRun(writer: RunEventWriter, error: string, run: RunCon
  * MAX_STALLED_COUNT allows): one run_failed, unless it already ended or was cancelled.
  */
 export async function abandonRun(d: RunServiceDeps, job: AgentRunJob, reason: string): Promise<void> {
-  const writer = await RunEventWriter.open(d.redis, d.events, { sessionId: job.session_id, runId: job.run_id });
+  const writer = await RunEventWriter.open(d.redis, d.events, { sessionId: job.session_id, runId: job.run_id, userId: job.user_id });
   if (writer.ledger.terminal || (await d.cancels.isCancelled(job.run_id))) return;
   const log = d.logger.child({ run_id: job.run_id, session_id: job.session_id });
   log.warn('giving up on a run whose runner kept stopping during it', { reason });

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import type { RunTestsJob, RunTestsResult } from '@platform/contracts';
+import { SandboxUnavailableError, type SandboxExecutor } from '@platform/sandbox-kit';
 import { workdirOf } from './run-plan';
 
 /** Test commands `/tdd/validate` may run, by name; argv, never a shell line. */
@@ -9,89 +8,57 @@ export type TestCommands = Record<string, string[]>;
 
 export interface TestCommandOptions {
   commands: TestCommands;
+  executor: SandboxExecutor;
   workdirRoot: string;
   timeoutMs: number;
   outputLimitBytes: number;
 }
 
 /**
- * The environment a test command gets: enough to find its tools and run quietly, nothing of the
- * runner's own (provider keys, service secrets), since the code under test is whatever the session wrote.
- */
-function testEnv(): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'];
-  const env: NodeJS.ProcessEnv = Object.fromEntries(keep.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
-  return { ...env, HOME: os.tmpdir(), TMPDIR: os.tmpdir(), CI: 'true', NODE_ENV: 'test', NO_COLOR: '1', FORCE_COLOR: '0' };
-}
-
-/** Keeps the first `limit` bytes of what a process prints, counting the rest. */
-class CappedOutput {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-  truncated = false;
-
-  constructor(private readonly limit: number) {}
-
-  add(chunk: Buffer): void {
-    const room = this.limit - this.kept;
-    if (chunk.length > room) this.truncated = true;
-    if (room <= 0) return;
-    const part = chunk.subarray(0, room);
-    this.chunks.push(part);
-    this.kept += part.length;
-  }
-
-  text(): string {
-    // A cut may fall inside a character; the decoder replaces the broken tail.
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-}
-
-/**
- * Runs the named test command in the session's working directory: spawned without a shell, in its own
- * process group (a timeout kills the whole group, test workers included), with a bounded output.
+ * Runs the named test command in the session's working directory, in the same sandbox as the shell
+ * tool (no network, limits, nothing left running after it), with stdout and stderr interleaved.
  */
 export async function runTestCommand(o: TestCommandOptions, job: RunTestsJob): Promise<RunTestsResult> {
   const argv = Object.hasOwn(o.commands, job.command) ? o.commands[job.command] : undefined;
-  const [file, ...args] = argv ?? [];
-  if (!argv || file === undefined) return { outcome: 'unknown_command', allowed: Object.keys(o.commands).sort() };
-  const cwd = workdirOf(o.workdirRoot, job.session_id);
-  const stat = await fs.lstat(cwd).catch(() => undefined);
+  if (!argv || argv.length === 0) return { outcome: 'unknown_command', allowed: Object.keys(o.commands).sort() };
+  const stat = await fs.lstat(workdirOf(o.workdirRoot, job.session_id)).catch(() => undefined);
   if (!stat?.isDirectory()) return { outcome: 'no_workdir' };
-  const started = Date.now();
-  const output = new CappedOutput(o.outputLimitBytes);
-  const child = spawn(file, args, { cwd, env: testEnv(), shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (c: Buffer) => output.add(c));
-  child.stderr.on('data', (c: Buffer) => output.add(c));
-  let timedOut = false;
-  const killGroup = () => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup();
-  }, o.timeoutMs);
-  const ended = await new Promise<{ code: number | null; signal: string | null; error?: string }>((resolve) => {
-    child.once('error', (err: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error: `cannot start ${file}: ${err.code ?? err.message}` }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  clearTimeout(timer);
-  // Whatever the command left running in its group (a watcher, a stray server) goes with it.
-  if (!ended.error) killGroup();
-  const text = ended.error ? `${ended.error}\n${output.text()}` : output.text();
-  return {
-    outcome: 'finished',
-    argv,
-    passed: !timedOut && !ended.error && ended.code === 0,
-    exit_code: ended.code,
-    signal: ended.signal,
-    timed_out: timedOut,
-    duration_ms: Date.now() - started,
-    output: timedOut ? `${text}\n[killed after ${o.timeoutMs} ms]` : text,
-    output_truncated: output.truncated,
-  };
+  try {
+    const r = await o.executor.run({
+      workspace_id: job.session_id,
+      argv,
+      merge_stderr: true,
+      limits: { timeout_ms: o.timeoutMs, output_limit_bytes: o.outputLimitBytes },
+    });
+    const timedOut = r.stopped === 'timeout';
+    const notes = [
+      ...(timedOut ? [`[killed after ${o.timeoutMs} ms]`] : []),
+      ...(r.stopped === 'disk_quota' ? ['[stopped: the working directory grew past its quota]'] : []),
+    ];
+    return {
+      outcome: 'finished',
+      argv,
+      passed: r.stopped === null && r.exit_code === 0,
+      exit_code: r.exit_code,
+      signal: r.signal,
+      timed_out: timedOut,
+      duration_ms: r.duration_ms,
+      // stderr holds only what the sandbox itself said (the command's own stderr is merged into stdout).
+      output: [r.stdout, r.stderr, ...notes].filter(Boolean).join('\n'),
+      output_truncated: r.stdout_truncated,
+    };
+  } catch (err) {
+    if (!(err instanceof SandboxUnavailableError)) throw err;
+    return {
+      outcome: 'finished',
+      argv,
+      passed: false,
+      exit_code: null,
+      signal: null,
+      timed_out: false,
+      duration_ms: 0,
+      output: `cannot run ${argv[0]}: ${err.message}`,
+      output_truncated: false,
+    };
+  }
 }

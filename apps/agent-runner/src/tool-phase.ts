@@ -62,11 +62,11 @@ async function decide(
   call: ToolUseBlock,
   later: readonly ToolUseBlock[],
 ): Promise<PermissionDecision> {
-  const verdict = decidePermission(call.name, d.tools.kindOf(call.name), input.policy);
+  const verdict = decidePermission(call.name, d.tools.kindOf(call.name), input.policy, call.input);
   if (verdict.decision !== 'ask') return verdict;
   const laterAsks = later.filter(
     (c) =>
-      decidePermission(c.name, d.tools.kindOf(c.name), input.policy).decision === 'ask' &&
+      decidePermission(c.name, d.tools.kindOf(c.name), input.policy, c.input).decision === 'ask' &&
       !input.journal.toolUse(turn, c.id),
   );
   const run = {

@@ -3,11 +3,15 @@ import {
   AGENT_JOB_NAMES,
   AGENT_RUNS_QUEUE,
   AgentRunJobSchema,
+  DeleteWorkspaceJobSchema,
   ForkWorkspaceJobSchema,
   RUN_TESTS_JOB_NAME,
   RunTestsJobSchema,
   type AgentRunJob,
+  type DeleteWorkspaceJob,
+  type DeleteWorkspaceResult,
   type ForkWorkspaceJob,
+  type ForkWorkspaceResult,
   type RunTestsJob,
   type RunTestsResult,
 } from '@platform/contracts';
@@ -29,7 +33,9 @@ export interface RunWorkerOptions {
   maxStalledCount: number;
   logger: Logger;
   runJob: (job: AgentRunJob, signal: AbortSignal) => Promise<RunResult>;
-  forkJob: (job: ForkWorkspaceJob) => Promise<string>;
+  forkJob: (job: ForkWorkspaceJob) => Promise<ForkWorkspaceResult>;
+  /** Removes a deleted session's working directory; a failure is retried with the job's backoff. */
+  deleteJob: (job: DeleteWorkspaceJob) => Promise<DeleteWorkspaceResult>;
   /** Runs an allowed test command in a session's working directory (`/tdd/validate`); its result is the job's return value. */
   testJob: (job: RunTestsJob) => Promise<RunTestsResult>;
   /** Ends the run of a job BullMQ failed without running it (stalled too often). */
@@ -119,7 +125,9 @@ export class RunWorker {
       case AGENT_JOB_NAMES.run:
         return this.processRun(job, token, signal);
       case AGENT_JOB_NAMES.forkWorkspace:
-        return { result: await this.o.forkJob(parse(ForkWorkspaceJobSchema, job)) };
+        return this.o.forkJob(parse(ForkWorkspaceJobSchema, job));
+      case AGENT_JOB_NAMES.deleteWorkspace:
+        return this.o.deleteJob(parse(DeleteWorkspaceJobSchema, job));
       case RUN_TESTS_JOB_NAME:
         return this.o.testJob(parse(RunTestsJobSchema, job));
       default:

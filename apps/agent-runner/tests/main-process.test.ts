@@ -34,7 +34,8 @@ describe('agent-runner process', () => {
         REGISTRY_TOKEN: registryToken,
         REDIS_PREFIX: registryPrefix,
         REDIS_URL: testRedisUrl(),
-        INSTANCE_TTL_MS: '3000',
+        // The fake sessions instance is registered once and never heartbeats: it must outlive a slow runner start.
+        INSTANCE_TTL_MS: '60000',
       },
     });
     const registered = await fetch(`${registry.url}/registry/instances`, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
+import { RevocationConfigShape } from '@platform/auth-middleware';
 import { EmailSchema, PasswordSchema, UsernameSchema } from '@platform/contracts';
 
 const ServiceClientsSchema = z
@@ -24,6 +25,11 @@ const ServiceClientsSchema = z
 
 export const AuthConfigSchema = BaseConfigSchema.extend({
   PORT: env.port.default(8101),
+  /** Where access-token revocations are written and announced (every service reads them from the same Redis). */
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  ...RevocationConfigShape,
+  /** How often revocations a failed publish left behind are published again. */
+  REVOCATION_SWEEP_MS: env.ms.default(1000),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
   /** ES256 private key (PKCS8 PEM). Required in production; generated per process in development when absent. */
   JWT_PRIVATE_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional(),

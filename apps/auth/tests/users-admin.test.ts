@@ -26,6 +26,7 @@ async function seedUsers(
     data: Array.from({ length: n }, (_, i) => ({
       email: `${tag}_${i}@example.test`,
       username: `${tag}_${i}`,
+      usernameKey: `${tag}_${i}`.toLowerCase(),
       passwordHash: 'not-a-real-hash',
       createdAt: new Date(base + Math.floor(i / 3) * 1000),
       ...data,

@@ -1,6 +1,6 @@
 import { BreakerRegistry, RegistryResolver, ServiceClient } from '@platform/service-client';
-import { authTokenVerifier } from '@platform/auth-middleware';
-import { Lifecycle, createLogger, createMetrics, registerOnListen, runMain, serve } from '@platform/service-kit';
+import { authTokenVerifier, startRevocationFeed } from '@platform/auth-middleware';
+import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis, registerOnListen, runMain, serve } from '@platform/service-kit';
 import { loadChannelsConfig } from './config';
 import { createDb } from './db';
 import { createApp } from './app';
@@ -17,7 +17,17 @@ runMain('channels', async () => {
   lifecycle.onShutdown('breakers', () => breakers.shutdown());
   const resolver = new RegistryResolver({ registryUrl: config.REGISTRY_URL, token: config.REGISTRY_TOKEN, logger });
   const auth = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000 });
-  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const redis = createRedis(config.REDIS_URL, logger);
+  lifecycle.onShutdown('redis', () => closeRedis(redis));
+  const revocations = startRevocationFeed({
+    redisUrl: config.REDIS_URL,
+    redis,
+    prefix: config.REVOCATIONS_PREFIX,
+    maxStalenessMs: config.REVOCATION_MAX_STALENESS_MS,
+    logger,
+    lifecycle,
+  });
+  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, revocations });
   const app = createApp({ config, logger, db, verifier, lifecycle, metrics });
   const running = await serve({
     name: 'channels',

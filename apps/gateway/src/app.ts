@@ -3,7 +3,7 @@ import type net from 'node:net';
 import type { Express } from 'express';
 import cors from 'cors';
 import type { Redis } from 'ioredis';
-import { VerifiedTokenCache, type TokenVerifier } from '@platform/auth-middleware';
+import { VerifiedTokenCache, verifierChecks, type TokenVerifier } from '@platform/auth-middleware';
 import type { BreakerRegistry, InstanceResolver, ServiceClient } from '@platform/service-client';
 import { createServiceApp, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { GatewayConfig } from './config';
@@ -11,6 +11,8 @@ import { ROUTES, type RouteRule } from './route-table';
 import { edgeGuard } from './middleware/guard';
 import { edgeAuth } from './middleware/edge-auth';
 import { rateLimit } from './middleware/rate-limit';
+import { streamCap } from './middleware/stream-cap';
+import { StreamSlots } from './services/stream-slots';
 import { RateLimiter, rulesFrom } from './services/rate-limiter';
 import { upstreamProxy } from './services/upstream-proxy';
 import { proxiedFastPath, withFastPath } from './middleware/fast-path';
@@ -76,8 +78,18 @@ export function createApp(d: GatewayDeps): GatewayApp {
     maxAge: 600,
     exposedHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After'],
   });
-  const verifier = d.verifier instanceof VerifiedTokenCache ? d.verifier : new VerifiedTokenCache(d.verifier);
+  const verifier = d.verifier instanceof VerifiedTokenCache ? d.verifier : new VerifiedTokenCache(d.verifier, undefined, undefined, d.verifier.revocations);
   const rateLimiter = d.config.RATE_LIMIT_ENABLED ? limiter : undefined;
+  const slots = new StreamSlots({
+    redis: d.redis,
+    prefix: d.config.REDIS_PREFIX,
+    perUser: d.config.MAX_STREAMS_PER_USER,
+    perAnonymousIp: d.config.MAX_ANONYMOUS_STREAMS_PER_IP,
+    renewMs: d.config.STREAM_SLOT_RENEW_MS,
+    instanceId: d.config.INSTANCE_ID,
+    logger: d.logger,
+  });
+  d.lifecycle.onShutdown('stream slots', () => slots.stop());
   const app = createServiceApp({
     service: 'gateway',
     version: d.config.SERVICE_VERSION,
@@ -86,29 +98,33 @@ export function createApp(d: GatewayDeps): GatewayApp {
     metrics: d.metrics,
     checks: [
       redisCheck(d.redis),
+      ...verifierChecks(verifier),
       { name: 'registry', check: async () => void (await d.registry.request({ method: 'GET', path: '/registry/services', timeoutMs: 1000 })) },
     ],
     bodyLimit: d.config.BODY_LIMIT,
     trustProxy: d.config.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,
     healthDetails: async () => ({ platform: await platform.summary() }),
+    // Everyone reaches the gateway's /health and /ready: no instance id, no dependency errors there.
+    publicOps: true,
     // Everything proxied streams through untouched, so it runs before any body parsing.
     beforeBody: [
       edgeGuard(),
       corsMiddleware,
       edgeAuth(routes, verifier),
       ...(rateLimiter ? [rateLimit(rateLimiter)] : []),
+      streamCap(slots, verifier),
       proxy.http,
     ],
     openapi: { title: 'gateway', version: d.config.SERVICE_VERSION, operations: GATEWAY_OPERATIONS },
     routes: (a) => {
-      a.use(discoveryRoutes(discovery));
+      a.use(discoveryRoutes(discovery, verifier));
       a.use(systemRoutes(system));
       a.use(docsRoutes({ resolver: d.resolver, breakers: d.breakers, logger: d.logger, routes, version: d.config.SERVICE_VERSION }));
     },
   });
   // Proxied requests with a token (nearly all traffic) take the same stack without Express's overhead.
-  withFastPath(app, proxiedFastPath({ routes, logger: d.logger, metrics: d.metrics, verifier, limiter: rateLimiter, proxy, cors: corsMiddleware }));
-  const upgrade = wsUpgradeHandler({ routes, verifier: d.verifier, logger: d.logger, proxyUpgrade: proxy.upgrade });
+  withFastPath(app, proxiedFastPath({ routes, logger: d.logger, metrics: d.metrics, verifier, limiter: rateLimiter, slots, proxy, cors: corsMiddleware }));
+  const upgrade = wsUpgradeHandler({ routes, verifier, logger: d.logger, limiter: rateLimiter, slots, proxyUpgrade: proxy.upgrade });
   return { app, upgrade };
 }

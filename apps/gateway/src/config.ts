@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
+import { RevocationConfigShape } from '@platform/auth-middleware';
 
 const RateRuleSchema = z.object({
   id: z.string().min(1),
@@ -21,6 +22,19 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   REDIS_PREFIX: z.string().default('gateway:'),
   JWT_ISSUER: z.string().min(1).default('agent-platform'),
   JWT_AUDIENCE: z.string().min(1).default('agent-platform'),
+  ...RevocationConfigShape,
+  /**
+   * How long a client may take to send a request's headers before the connection is closed (408): the
+   * same as HAProxy's `timeout http-request` (haproxy.cfg), so a slow client is cut at the same point
+   * whether it comes through HAProxy or not.
+   */
+  HEADERS_TIMEOUT_MS: env.ms.default(10_000),
+  /** Concurrent streams (SSE and WebSocket together) one user may hold open through all gateway replicas. */
+  MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(20),
+  /** Concurrent streams one client IP may hold open without a valid token (e.g. `/api/status/stream`). */
+  MAX_ANONYMOUS_STREAMS_PER_IP: z.coerce.number().int().min(1).default(10),
+  /** A stream's slot is renewed this often while it is open; a gateway that dies frees its slots after 3x this. */
+  STREAM_SLOT_RENEW_MS: env.ms.default(20_000),
   CORS_ORIGINS: env.list.default(['http://localhost:8000']),
   /** Extra or replacement rate-limit rules (JSON array), matched before the defaults. */
   RATE_LIMITS: env.json(z.array(RateRuleSchema)).optional(),

@@ -1,4 +1,4 @@
-import { authTokenVerifier } from '@platform/auth-middleware';
+import { authTokenVerifier, startRevocationFeed } from '@platform/auth-middleware';
 import { BreakerRegistry, RegistryResolver, ServiceClient, StaticResolver } from '@platform/service-client';
 import {
   Lifecycle,
@@ -38,7 +38,15 @@ runMain('gateway', async () => {
     token: () => Promise.resolve(config.REGISTRY_TOKEN),
   });
   const auth = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000 });
-  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const revocations = startRevocationFeed({
+    redisUrl: config.REDIS_URL,
+    redis,
+    prefix: config.REVOCATIONS_PREFIX,
+    maxStalenessMs: config.REVOCATION_MAX_STALENESS_MS,
+    logger,
+    lifecycle,
+  });
+  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, revocations });
   // For /health's platform summary: fast or nothing (no retries), through the aggregator's breaker.
   const statusAggregator = new ServiceClient({ target: 'status-aggregator', resolver, breakers, logger, timeoutMs: config.PLATFORM_STATUS_TIMEOUT_MS, retries: 0 });
   const { app, upgrade } = createApp({ config, logger, redis, lifecycle, resolver, breakers, verifier, registry, metrics, statusAggregator });
@@ -51,6 +59,7 @@ runMain('gateway', async () => {
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     idleGraceMs: config.SHUTDOWN_IDLE_GRACE_MS,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     onServer: (server) => server.on('upgrade', upgrade),
     afterListen: registerOnListen({ config, logger, name: 'gateway', endpoints: GATEWAY_ENDPOINTS }),

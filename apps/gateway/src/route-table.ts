@@ -21,6 +21,9 @@ export const ROUTES: RouteRule[] = [
   { prefix: '/channels', service: 'channels' },
   { prefix: '/api/v1/sessions', service: 'sessions' },
   { prefix: '/api/v1/webhook-settings', service: 'sessions' },
+  // Budgets and spend live with the runs they are measured on.
+  { prefix: '/api/v1/budgets', service: 'sessions' },
+  { prefix: '/api/v1/usage', service: 'sessions' },
   // The seeds' SOLO and TDD agents run on sessions' machinery.
   { prefix: '/solo', service: 'sessions' },
   { prefix: '/tdd', service: 'sessions' },
@@ -46,8 +49,18 @@ export function matchRoute(routes: RouteRule[], path: string): RouteRule | undef
   return best;
 }
 
+/**
+ * Whether `path` needs no access token. Upstreams route case-insensitively (Express's default), so the
+ * comparison is too: `/auth/LOGIN` is the public login route, limited per IP like `/auth/login`.
+ */
 export function isPublic(rule: RouteRule | undefined, path: string): boolean {
-  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const trimmed = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
   if (!rule) return true;
-  return rule.publicPaths?.includes(trimmed) ?? false;
+  return rule.publicPaths?.some((p) => p.toLowerCase() === trimmed) ?? false;
+}
+
+/** The HTTP route a WebSocket message stands for: a `query` on a session's stream socket is `POST …/query`. */
+export function wsQueryPath(path: string): string | undefined {
+  const m = /^(\/api\/v1\/sessions\/[^/]+)\/stream\/?$/i.exec(path);
+  return m ? `${m[1]}/query` : undefined;
 }

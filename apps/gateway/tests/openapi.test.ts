@@ -133,6 +133,11 @@ describe('gateway API documentation', () => {
     await request(app).get('/api/docs/assets/swagger-initializer.js').expect(404);
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('answers /api/docs/assets/%s with 404, not a property of Object.prototype', async (name) => {
+    const res = await request(app).get(`/api/docs/assets/${name}`).expect(404);
+    expect(res.body).toMatchObject({ error_code: 'NOT_FOUND' });
+  });
+
   it('keeps the last good copy of a service that went down', async () => {
     await request(app).get('/api/docs/openapi.json').expect(200);
     await channels.stop();

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
-import type { TokenVerifier } from '@platform/auth-middleware';
+import { verifierChecks, type TokenVerifier } from '@platform/auth-middleware';
 import { databaseErrors } from '@platform/db-kit';
 import { closeRedis, createServiceApp, errorFields, redisCheck, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import type { SessionsConfig } from './config';
@@ -21,6 +21,7 @@ import { runControlRoutes } from './routes/run-control.routes';
 import { webhookSettingsRoutes } from './routes/webhook-settings.routes';
 import { soloRoutes } from './routes/solo.routes';
 import { tddRoutes } from './routes/tdd.routes';
+import { budgetRoutes } from './routes/budgets.routes';
 import { sessionsWebSocket } from './routes/ws';
 import { SESSIONS_OPERATIONS } from './routes/endpoints';
 
@@ -89,6 +90,7 @@ export function createApp(d: SessionsDeps): SessionsApp {
       { name: 'postgres', check: async () => void (await d.db.$queryRaw`SELECT 1`) },
       redisCheck(d.redis),
       { name: 'queue', check: async () => void (await d.queue.counts()) },
+      ...verifierChecks(d.verifier),
     ],
     bodyLimit: c.BODY_LIMIT,
     trustProxy: c.TRUST_PROXY,
@@ -102,9 +104,10 @@ export function createApp(d: SessionsDeps): SessionsApp {
       a.use(internalRoutes({ runner: s.runnerApi, permissions: s.permissions, verifier }));
       a.use(soloRoutes({ solo: s.solo, idempotency: s.idempotency, verifier }));
       a.use(tddRoutes({ tdd: s.tdd, idempotency: s.idempotency, verifier }));
+      a.use(budgetRoutes({ budgets: s.budgets, verifier }));
       a.use(databaseErrors());
     },
   });
-  const upgrade = sessionsWebSocket({ sessions, runs, hub, log, verifier, streams, logger: d.logger, heartbeatMs: c.SSE_HEARTBEAT_MS });
+  const upgrade = sessionsWebSocket({ sessions, runs, hub, log, verifier, streams, logger: d.logger, heartbeatMs: c.SSE_HEARTBEAT_MS, redis: d.redis });
   return { app, upgrade, consumer, webhookWorker, streams };
 }

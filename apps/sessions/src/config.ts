@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
-import { RUN_EVENTS_STREAM } from '@platform/contracts';
+import { RUN_EVENTS_STREAM, type BudgetLimits } from '@platform/contracts';
+import { RevocationConfigShape } from '@platform/auth-middleware';
+
+/** An optional limit: unset or empty means none. */
+const optionalLimit = (schema: z.ZodNumber) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().pipe(schema).optional());
 
 export const SessionsConfigSchema = BaseConfigSchema.extend({
   PORT: env.port.default(8103),
@@ -14,6 +18,7 @@ export const SessionsConfigSchema = BaseConfigSchema.extend({
   EVENTS_STREAM: z.string().default(RUN_EVENTS_STREAM),
   JWT_ISSUER: z.string().min(1).default('agent-platform'),
   JWT_AUDIENCE: z.string().min(1).default('agent-platform'),
+  ...RevocationConfigShape,
   SERVICE_CLIENT_ID: z.string().min(1),
   SERVICE_CLIENT_SECRET: z.string().min(16),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
@@ -42,6 +47,18 @@ export const SessionsConfigSchema = BaseConfigSchema.extend({
   /** How long the cancel flag of a run stays in Redis for runners to see. */
   CANCEL_SIGNAL_TTL_MS: env.ms.default(60 * 60_000),
 
+  /** Most runs a session holds behind its active one (`multitask: "enqueue"`); one more is a 429. */
+  MAX_HELD_RUNS_PER_SESSION: z.coerce.number().int().min(0).max(1000).default(10),
+
+  /**
+   * Default budget of every person (an admin may set a person's own with PUT /api/v1/budgets/{user_id}):
+   * tokens (input + output) and US dollars per UTC day and month. Unset: no limit.
+   */
+  BUDGET_DAILY_TOKENS: optionalLimit(z.number().int().min(0)),
+  BUDGET_MONTHLY_TOKENS: optionalLimit(z.number().int().min(0)),
+  BUDGET_DAILY_COST_USD: optionalLimit(z.number().min(0)),
+  BUDGET_MONTHLY_COST_USD: optionalLimit(z.number().min(0)),
+
   /** How long an Idempotency-Key and its answer are kept. */
   IDEMPOTENCY_TTL_S: z.coerce.number().int().min(1).default(24 * 3600),
   /** A request still in flight under its key after this is presumed lost, and a retry may take the key over. */
@@ -57,6 +74,14 @@ export const SessionsConfigSchema = BaseConfigSchema.extend({
   WEBHOOK_SECRET_KEY: z.string().min(32).optional(),
 });
 export type SessionsConfig = z.infer<typeof SessionsConfigSchema>;
+
+/** The default budget limits the config sets (null: none). */
+export const defaultBudget = (c: SessionsConfig): BudgetLimits => ({
+  daily_tokens: c.BUDGET_DAILY_TOKENS ?? null,
+  monthly_tokens: c.BUDGET_MONTHLY_TOKENS ?? null,
+  daily_cost_usd: c.BUDGET_DAILY_COST_USD ?? null,
+  monthly_cost_usd: c.BUDGET_MONTHLY_COST_USD ?? null,
+});
 
 export const loadSessionsConfig = (source: NodeJS.ProcessEnv = process.env): SessionsConfig =>
   loadConfig(SessionsConfigSchema, source);

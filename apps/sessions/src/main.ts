@@ -1,4 +1,4 @@
-import { authTokenVerifier } from '@platform/auth-middleware';
+import { authTokenVerifier, startRevocationFeed } from '@platform/auth-middleware';
 import { BreakerRegistry, RegistryResolver, ServiceClient, ServiceTokenProvider } from '@platform/service-client';
 import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis, registerOnListen, runMain, serve } from '@platform/service-kit';
 import { loadSessionsConfig } from './config';
@@ -33,7 +33,15 @@ runMain('sessions', async () => {
   const tokens = new ServiceTokenProvider(auth, { clientId: config.SERVICE_CLIENT_ID, clientSecret: config.SERVICE_CLIENT_SECRET });
   const authAsService = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000, token: tokens.getToken });
   const channels = new ServiceClient({ target: 'channels', resolver, breakers, logger, timeoutMs: 3000, token: tokens.getToken });
-  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const revocations = startRevocationFeed({
+    redisUrl: config.REDIS_URL,
+    redis,
+    prefix: config.REVOCATIONS_PREFIX,
+    maxStalenessMs: config.REVOCATION_MAX_STALENESS_MS,
+    logger,
+    lifecycle,
+  });
+  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, revocations });
   const built = createApp({
     config,
     logger,

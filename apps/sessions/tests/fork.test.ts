@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import {
   AGENT_RUNS_QUEUE,
+  AuditListResponseSchema,
   ForkWorkspaceJobSchema,
   MessageListResponseSchema,
   SessionSchema,
@@ -132,6 +133,33 @@ describe('forking a session', () => {
       expect(res.status).toBe(201);
       expect(Date.now() - started).toBeLessThan(FORK_WAIT_MS);
       expect(copiedFor).toContain(SessionSchema.parse(res.body).id);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("records on the fork that its working directory was not copied when the runner answers over_quota", async () => {
+    await h.jobs.drain(true);
+    const refusal = {
+      result: 'over_quota',
+      usage: { bytes: 600 * 1024 * 1024, files: 12 },
+      limits: { bytes: 512 * 1024 * 1024, files: 20_000 },
+    };
+    const worker = new Worker(AGENT_RUNS_QUEUE, async (job) => (job.name === 'fork-workspace' ? refusal : undefined), {
+      connection: bullConnection(testRedisUrl(), { forWorker: true }),
+      prefix: h.keys.QUEUE_PREFIX,
+    });
+    try {
+      await worker.waitUntilReady();
+
+      const child = SessionSchema.parse((await user.api.post(`${SESSIONS}/${parent.id}/fork`, {})).body);
+
+      const audit = AuditListResponseSchema.parse((await user.api.get(`${SESSIONS}/${child.id}/audit`)).body).items;
+      expect(audit.map((a) => [a.action, a.actor])).toEqual([
+        ['workspace_fork_incomplete', 'service:agent-runner'],
+        ['session_created', `user:${user.id}`],
+      ]);
+      expect(audit[0]!.details).toEqual(refusal);
     } finally {
       await worker.close();
     }

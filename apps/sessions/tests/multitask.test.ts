@@ -9,7 +9,7 @@ let h: SessionsHarness;
 let user: TestUser;
 
 beforeAll(async () => {
-  h = await startSessions({ name: 'multitask', env: { LEADER_TICK_MS: '300' } });
+  h = await startSessions({ name: 'multitask', env: { LEADER_TICK_MS: '300', MAX_HELD_RUNS_PER_SESSION: '30' } });
   user = await h.newUser('multi');
   await h.setQuota(user.id, 50);
 }, 60_000);
@@ -114,6 +114,25 @@ describe('one run at a time per session', () => {
     expect(await texts(session.id)).toEqual(['What is in this directory?', 'next']);
   });
 
+  it('holds at most MAX_HELD_RUNS_PER_SESSION runs behind the active one: one more is 429, writing nothing', async () => {
+    const { session, runId } = await startedRun(h, user);
+    for (let i = 0; i < 30; i++) expect((await query(session.id, { message: `held ${i}`, multitask: 'enqueue' })).status).toBe(202);
+
+    const res = await query(session.id, { message: 'one too many', multitask: 'enqueue' });
+
+    expect(res.status).toBe(429);
+    expect(envelope(res)).toMatchObject({
+      error_code: 'QUOTA_EXCEEDED',
+      error: expect.stringMatching(/holds 30 queued runs .*at most 30.*cancel one with POST \/api\/v1\/sessions\/.+\/runs\/\{run_id\}\/cancel/),
+      details: { limit: 30, held: 30, run_id: runId },
+    });
+    expect(await h.sessions.db.run.count({ where: { sessionId: session.id } })).toBe(31);
+    // A slot freed by a cancel is a slot again.
+    const [oldestHeld] = await h.sessions.db.run.findMany({ where: { sessionId: session.id, held: true }, orderBy: { createdAt: 'asc' }, take: 1 });
+    expect((await user.api.post(`${SESSIONS}/${session.id}/runs/${oldestHeld!.id}/cancel`)).status).toBe(200);
+    expect((await query(session.id, { message: 'fits again', multitask: 'enqueue' })).status).toBe(202);
+  }, 30_000);
+
   it('is released by the leader sweep when the run before it ended without a follow-up (a crash in between)', async () => {
     const s = await createSession(user);
     const first = await sendQuery(user, s.id);
@@ -131,4 +150,45 @@ describe('one run at a time per session', () => {
       5000,
     );
   });
+});
+
+describe('cancelling many runs at once', () => {
+  /** A started run with `n` runs held behind it; their ids, active one first. */
+  async function heldBehind(n: number) {
+    const { session, runId } = await startedRun(h, user);
+    const held: string[] = [];
+    // One after another: the cap on held runs is not what this is about.
+    for (let i = 0; i < n; i++)
+      held.push(QueryAcceptedResponseSchema.parse((await query(session.id, { message: `held ${i}`, multitask: 'enqueue' })).body).run_id);
+    return { session, ids: [runId, ...held] };
+  }
+
+  const cancel = (sessionId: string, runId: string) => user.api.post(`${SESSIONS}/${sessionId}/runs/${runId}/cancel`, { reason: 'at once' });
+
+  it('answers every one of 30 parallel cancels (the active run and its held runs) 200, and each run really ends', async () => {
+    const { session, ids } = await heldBehind(29);
+
+    const answers = await Promise.all(ids.map((id) => cancel(session.id, id)));
+
+    expect(answers.map((a) => a.status)).toEqual(ids.map(() => 200));
+    const runs = await h.sessions.db.run.findMany({ where: { sessionId: session.id } });
+    expect(runs.map((r) => r.status)).toEqual(runs.map(() => 'cancelled'));
+    // Each ended for good: one run_cancelled each, and nothing else but the active run's run_started.
+    const events = await h.sessions.db.sessionEvent.findMany({ where: { sessionId: session.id }, orderBy: { seq: 'asc' } });
+    expect(events.filter((e) => e.type !== 'run_cancelled').map((e) => [e.runId, e.type])).toEqual([[ids[0], 'run_started']]);
+    expect(events.filter((e) => e.type === 'run_cancelled').map((e) => e.runId).sort()).toEqual([...ids].sort());
+    // A held run released just before its own cancel arrived was cancelled as a queued run is: its job, if
+    // enqueued at all, finds the run ended. None is waiting to run.
+    const jobs = await Promise.all(ids.map((id) => h.jobs.getJob(id)));
+    expect(await Promise.all(jobs.map((j) => j?.getState() ?? 'none'))).not.toContain('waiting');
+  }, 30_000);
+
+  it('answers each run of 3 × 10 parallel cancels of the same runs exactly once 200, the others 409', async () => {
+    const { session, ids } = await heldBehind(9);
+
+    const answers = await Promise.all([...ids, ...ids, ...ids].map((id) => cancel(session.id, id).then((r) => [id, r.status] as const)));
+
+    for (const id of ids) expect(answers.filter(([i]) => i === id).map(([, s]) => s).sort()).toEqual([200, 409, 409]);
+    expect(new Set((await h.sessions.db.run.findMany({ where: { sessionId: session.id } })).map((r) => r.status))).toEqual(new Set(['cancelled']));
+  }, 30_000);
 });

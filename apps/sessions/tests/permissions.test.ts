@@ -109,6 +109,20 @@ describe('a permission request from the runner', () => {
     expect((history.body as { options?: unknown }).options).toMatchObject({ allowed_tools: ['write_file'] });
   });
 
+  it('with remember on a shell command, adds one exact rule per command of its line, and none for a line it cannot analyse', async () => {
+    const line = await askRun(h, owner, { tool: 'shell', input: { command: "npm test -- --silent && git status | grep 'a b'" } });
+    const opaque = await askRun(h, owner, { tool: 'shell', input: { command: 'curl $(cat url.txt)' } });
+
+    await owner.api.post(line.path, { decision: 'allow', remember: true });
+    await owner.api.post(opaque.path, { decision: 'deny', remember: true });
+
+    const optionsOf = async (id: string) => SessionSchema.parse((await owner.api.get(`${SESSIONS}/${id}`)).body).options;
+    expect((await optionsOf(line.session.id)).allowed_tools).toEqual(['shell(npm test -- --silent)', 'shell(git status)', "shell(grep 'a b')"]);
+    expect((await optionsOf(opaque.session.id)).disallowed_tools).toBeUndefined();
+    const answered = (await auditOf(owner, opaque.session.id)).find((a) => a.action === 'permission_answered');
+    expect(answered?.details).toMatchObject({ remember: true, remembered: [] });
+  });
+
   it('takes one answer only: a second one is 409, and other people get 404', async () => {
     const { path } = await askingRun();
     const stranger = await other.api.post(path, { decision: 'allow' });

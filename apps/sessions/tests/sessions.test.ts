@@ -71,8 +71,8 @@ describe('creating a session', () => {
     });
   });
 
-  it('answers 404 for a template that does not exist', async () => {
-    const res = await alice.api.post(SESSIONS, { name: 'Nope', template_id: 'no-such-template' });
+  it.each(['no-such-template', '__proto__', 'constructor', 'toString'])('answers 404 for a template that does not exist (%s)', async (templateId) => {
+    const res = await alice.api.post(SESSIONS, { name: 'Nope', template_id: templateId });
 
     expect(res.status).toBe(404);
     expect(envelope(res)).toMatchObject({ error_code: 'NOT_FOUND', error: 'Template not found' });
@@ -228,6 +228,11 @@ describe('reading and changing a session', () => {
     expect((await alice.api.get(`${SESSIONS}/${s.id}`)).status).toBe(404);
     expect((await alice.api.get(`${SESSIONS}/${s.id}/messages`)).status).toBe(404);
     expect(await h.jobs.getJob(run_id)).toBeUndefined();
+    // The runner is asked to delete the working directory (it owns the volume), durably, after the runs were cancelled.
+    const deletion = await h.jobs.getJob(`delete-${s.id}`);
+    expect(deletion?.name).toBe('delete-workspace');
+    expect(deletion?.data).toEqual({ v: 1, session_id: s.id });
+    expect(deletion?.opts.attempts).toBeGreaterThanOrEqual(10);
     expect(await h.sessions.db.message.count({ where: { sessionId: s.id } })).toBe(0);
     expect(await h.sessions.db.run.count({ where: { sessionId: s.id } })).toBe(0);
     // A runner that was already working on it finds nothing to write to, and the consumer moves on.

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { TokenVerifier } from '@platform/auth-middleware';
+import { verifierChecks, type TokenVerifier } from '@platform/auth-middleware';
 import { createServiceApp, type Lifecycle, type Logger, type Metrics } from '@platform/service-kit';
 import { databaseErrors } from '@platform/db-kit';
 import type { StatusAggregatorConfig } from './config';
@@ -33,7 +33,7 @@ export function createApp(d: StatusAggregatorDeps): Express {
     instanceId: d.config.INSTANCE_ID,
     logger: d.logger,
     ...(d.metrics ? { metrics: d.metrics } : {}),
-    checks: [{ name: 'postgres', check: async () => void (await d.db.$queryRaw`SELECT 1`) }],
+    checks: [{ name: 'postgres', check: async () => void (await d.db.$queryRaw`SELECT 1`) }, ...verifierChecks(d.verifier)],
     bodyLimit: d.config.BODY_LIMIT,
     trustProxy: d.config.TRUST_PROXY,
     isAccepting: d.lifecycle.isAccepting,

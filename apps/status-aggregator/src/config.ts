@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGENT_RUNS_QUEUE } from '@platform/contracts';
 import { BaseConfigSchema, env, loadConfig } from '@platform/service-kit';
+import { RevocationConfigShape } from '@platform/auth-middleware';
 
 /** An unset variable and an empty one (`KEY=` in an env file) mean the same: not configured. */
 const optionalSecret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
@@ -8,7 +9,7 @@ const optionalSecret = z.preprocess((v) => (v === '' ? undefined : v), z.string(
 export const StatusAggregatorConfigSchema = BaseConfigSchema.extend({
   PORT: env.port.default(8105),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
-  /** Redis of the BullMQ queues whose depths are reported. */
+  /** Redis of the BullMQ queues whose depths are reported, and of the access-token revocations. */
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   /** BullMQ key prefix; must match sessions and agent-runner. */
   QUEUE_PREFIX: z.string().min(1).default('bull'),
@@ -42,6 +43,7 @@ export const StatusAggregatorConfigSchema = BaseConfigSchema.extend({
   STREAM_HEARTBEAT_MS: env.ms.default(15_000),
   JWT_ISSUER: z.string().min(1).default('agent-platform'),
   JWT_AUDIENCE: z.string().min(1).default('agent-platform'),
+  ...RevocationConfigShape,
   /** This service's identity for channels' internal count; without it `channels_count` is null. */
   SERVICE_CLIENT_ID: optionalSecret,
   SERVICE_CLIENT_SECRET: optionalSecret,

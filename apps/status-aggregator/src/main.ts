@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { authTokenVerifier } from '@platform/auth-middleware';
+import { authTokenVerifier, startRevocationFeed } from '@platform/auth-middleware';
 import {
   BreakerRegistry,
   RegistryResolver,
@@ -7,7 +7,7 @@ import {
   ServiceTokenProvider,
   StaticResolver,
 } from '@platform/service-client';
-import { Lifecycle, createLogger, createMetrics, registerOnListen, runMain, serve } from '@platform/service-kit';
+import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis, registerOnListen, runMain, serve } from '@platform/service-kit';
 import { loadStatusAggregatorConfig } from './config';
 import { createDb } from './db';
 import { createApp } from './app';
@@ -48,7 +48,17 @@ runMain('status-aggregator', async () => {
     token: () => Promise.resolve(config.REGISTRY_TOKEN),
   });
   const auth = new ServiceClient({ target: 'auth', resolver, breakers, logger, timeoutMs: 3000 });
-  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const redis = createRedis(config.REDIS_URL, logger);
+  lifecycle.onShutdown('redis', () => closeRedis(redis));
+  const revocations = startRevocationFeed({
+    redisUrl: config.REDIS_URL,
+    redis,
+    prefix: config.REVOCATIONS_PREFIX,
+    maxStalenessMs: config.REVOCATION_MAX_STALENESS_MS,
+    logger,
+    lifecycle,
+  });
+  const verifier = authTokenVerifier(auth, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, revocations });
   const tokens =
     config.SERVICE_CLIENT_ID && config.SERVICE_CLIENT_SECRET
       ? new ServiceTokenProvider(auth, {

@@ -228,7 +228,7 @@ describe('/internal routes through the gateway', () => {
   it('accepts that service token on routed paths, so the 404s are the route refusing, not the token', async () => {
     const res = await withToken(platform.api, serviceToken).get(`/users/${userId}`);
 
-    // Past edge authentication, auth treats a service caller on /users like any non-admin.
-    expectEnvelope(res, 404, 'NOT_FOUND');
+    // Past edge authentication, auth's role table refuses it: a service token has only the `internal` class.
+    expectEnvelope(res, 403, 'FORBIDDEN');
   });
 });

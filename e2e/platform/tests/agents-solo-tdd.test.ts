@@ -9,7 +9,7 @@ import {
   TddGenerateResponseSchema,
   TddValidateResponseSchema,
 } from '@platform/contracts';
-import type { JsonClient } from '@platform/testing';
+import { findRepoRoot, type JsonClient } from '@platform/testing';
 import { signUp, type Session } from './support/accounts';
 import { startPlatform, type Platform } from './support/platform';
 import { SESSIONS, createSession, messagesOf, startQuery, textOf, toolCallsOf } from './support/sessions';
@@ -29,7 +29,12 @@ beforeAll(async () => {
     name: 'e2e-agents',
     sessions: true,
     sessionsEnv: { QUERY_WAIT_MAX_MS: '8000', TDD_VALIDATE_WAIT_MS: '30000' },
-    runnerEnv: { TDD_TEST_COMMANDS: JSON.stringify({ 'node-test': ['node', '--test'], jest: [JEST_BIN, '--ci'] }), TDD_TEST_TIMEOUT_MS: '25000' },
+    runnerEnv: {
+      TDD_TEST_COMMANDS: JSON.stringify({ 'node-test': ['node', '--test'], jest: [JEST_BIN, '--ci'] }),
+      TDD_TEST_TIMEOUT_MS: '25000',
+      // Test commands run in the sandbox: the repository's jest must be visible there (read-only).
+      SANDBOX_RO_PATHS: path.join(findRepoRoot(), 'node_modules'),
+    },
   });
   [solo, tdd, mallory] = await Promise.all([signUp(platform.api, 'solo'), signUp(platform.api, 'tdd'), signUp(platform.api, 'mallory')]);
 }, 90_000);
@@ -180,7 +185,8 @@ describe('TDD', () => {
 
     // The failing node:test output, analysed in the same session: the agent reads it as well as jest's.
     const analysis = TddAnalyzeResponseSchema.parse((await tdd.as.post('/tdd/analyze', { test_output: failed.output, session_id: g.session_id }, { timeoutMs: 20_000 })).body);
-    expect(analysis.failures).toEqual([expect.objectContaining({ test: 'adds', file: path.join(workdir(g.session_id), 'bad.test.js'), line: 4, expected: '4', received: '3' })]);
+    // The test ran in the sandbox: its paths are the sandbox's (/workspace), never the server's.
+    expect(analysis.failures).toEqual([expect.objectContaining({ test: 'adds', file: '/workspace/bad.test.js', line: 4, expected: '4', received: '3' })]);
   });
 
   it('answers 202 with where to follow the run when the session is busy past the wait, and the run answers later', async () => {

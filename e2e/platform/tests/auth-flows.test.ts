@@ -61,6 +61,19 @@ describe('registration, login and profile through the gateway', () => {
     expectEnvelope(again, 409, 'CONFLICT');
   });
 
+  it('answers 409 CONFLICT to a username that differs from a taken one only in case, and keeps the display case', async () => {
+    const first = newAccount('Case');
+    const created = await platform.api.post('/auth/register', { ...first, username: `Mixed_${first.username}` });
+    expect(UserSchema.parse(created.body).username).toBe(`Mixed_${first.username}`);
+
+    const again = await platform.api.post('/auth/register', { ...newAccount('case'), username: `mIXED_${first.username}`.toLowerCase() });
+    expectEnvelope(again, 409, 'CONFLICT');
+
+    const other = await signUp(platform.api, 'renamer');
+    const rename = await other.as.put('/auth/profile', { username: `MIXED_${first.username}`.toUpperCase() });
+    expectEnvelope(rename, 409, 'CONFLICT');
+  });
+
   it('lets exactly one of two concurrent registrations of one email succeed', async () => {
     const email = newAccount('race').email;
 

@@ -28,7 +28,17 @@ describe('session quota', () => {
     const first = await createSession(carol.as, { name: 'the one' });
 
     const second = expectEnvelope(await carol.as.post(SESSIONS, { name: 'one too many' }), 429, 'QUOTA_EXCEEDED');
-    expect(second.details).toEqual({ limit: 1, active: 1 });
+    // The refusal says how to free a slot, with the endpoints.
+    expect(second.error).toMatch(/archive one \(PATCH \/api\/v1\/sessions\/\{id\} with \{"status":"archived"\}\) or delete one \(DELETE \/api\/v1\/sessions\/\{id\}\)/);
+    expect(second.details).toEqual({
+      limit: 1,
+      active: 1,
+      free_a_slot: {
+        archive: 'PATCH /api/v1/sessions/{id} {"status":"archived"}',
+        delete: 'DELETE /api/v1/sessions/{id}',
+        list_active: 'GET /api/v1/sessions?status=active',
+      },
+    });
     expectEnvelope(await carol.as.post(`${SESSIONS}/${first.id}/fork`, {}), 429, 'QUOTA_EXCEEDED');
 
     expect((await carol.as.patch(`${SESSIONS}/${first.id}`, { status: 'archived' })).status).toBe(200);
@@ -39,6 +49,9 @@ describe('session quota', () => {
       [replacement.id, 'active'],
       [first.id, 'archived'],
     ]);
+    // Deleting frees one too.
+    expect((await carol.as.delete(`${SESSIONS}/${replacement.id}`)).status).toBe(204);
+    expect((await carol.as.patch(`${SESSIONS}/${first.id}`, { status: 'active' })).status).toBe(200);
   });
 });
 
@@ -72,7 +85,7 @@ describe('file tools outside the working directory', () => {
       'a symbolic link leading out',
       'read link/secret.txt',
       'read_file',
-      /^Refused: "link\/secret.txt" is a symbolic link that leads outside/,
+      /^Refused: "link\/secret.txt" goes through "link", a symbolic link; the file tools never follow symbolic links/,
     ],
   ])('refuses %s and records the refusal as a failed tool call', async (_what, message, tool, refusal) => {
     const session = await createSession(dave.as, { name: 'sandboxed', options: { permission_mode: 'accept_edits' } });

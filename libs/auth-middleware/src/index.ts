@@ -3,3 +3,7 @@ export * from './verify';
 export * from './middleware';
 export * from './from-auth';
 export * from './token-cache';
+export * from './token-watch';
+export * from './revocations';
+export * from './revocation-store';
+export * from './revocation-feed';

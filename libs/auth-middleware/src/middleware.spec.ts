@@ -4,7 +4,7 @@ import request from 'supertest';
 import { ErrorEnvelopeSchema, type Jwk, type TokenRole } from '@platform/contracts';
 import { createLogger, createServiceApp } from '@platform/service-kit';
 import { JwksKeyStore } from './jwks';
-import { bearerToken, requireAuth, requireRole } from './middleware';
+import { bearerToken, requireAction, requireAuth } from './middleware';
 import { AccessTokenVerifier } from './verify';
 
 const ISSUER = 'https://auth.platform.test';
@@ -23,9 +23,10 @@ const app = createServiceApp({
   logger: createLogger({ service: 'auth-mw-test', level: 'error', pretty: false }),
   routes: (a) => {
     a.get('/me', requireAuth(verifier), (req, res) => res.json({ userId: req.auth?.userId, role: req.auth?.role }));
-    a.get('/admin', requireAuth(verifier), requireRole('admin'), (_req, res) => res.json({ ok: true }));
-    a.get('/internal', requireAuth(verifier), requireRole('service', 'admin'), (_req, res) => res.json({ ok: true }));
-    a.get('/no-auth-first', requireRole('admin'), (_req, res) => res.json({ ok: true }));
+    a.get('/admin', requireAuth(verifier), requireAction('manage'), (_req, res) => res.json({ ok: true }));
+    a.get('/internal', requireAuth(verifier), requireAction('internal'), (_req, res) => res.json({ ok: true }));
+    a.get('/run', requireAuth(verifier), requireAction('run'), (_req, res) => res.json({ ok: true }));
+    a.get('/no-auth-first', requireAction('manage'), (_req, res) => res.json({ ok: true }));
   },
 });
 
@@ -55,16 +56,20 @@ describe('requireAuth', () => {
   });
 });
 
-describe('requireRole', () => {
-  it('answers 403 FORBIDDEN to a caller without the role', async () => {
+describe('requireAction', () => {
+  it('answers 403 FORBIDDEN to a caller whose role may not perform the action', async () => {
     const res = await request(app).get('/admin').set('authorization', `Bearer ${token('user')}`).expect(403);
     expect(errorCode(res)).toBe('FORBIDDEN');
   });
 
-  it('lets a caller with one of the roles through', async () => {
+  it('follows the role table: run for agent and user, never for guest or service; internal for services only', async () => {
     await request(app).get('/admin').set('authorization', `Bearer ${token('admin')}`).expect(200);
     await request(app).get('/internal').set('authorization', `Bearer ${token('service')}`).expect(200);
-    await request(app).get('/internal').set('authorization', `Bearer ${token('agent')}`).expect(403);
+    await request(app).get('/internal').set('authorization', `Bearer ${token('admin')}`).expect(403);
+    await request(app).get('/run').set('authorization', `Bearer ${token('agent')}`).expect(200);
+    await request(app).get('/run').set('authorization', `Bearer ${token('user')}`).expect(200);
+    await request(app).get('/run').set('authorization', `Bearer ${token('guest')}`).expect(403);
+    await request(app).get('/run').set('authorization', `Bearer ${token('service')}`).expect(403);
   });
 
   it('answers 401, not 403, when no authentication ran before it', async () => {

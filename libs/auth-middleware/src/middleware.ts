@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { AccessTokenClaims, TokenRole } from '@platform/contracts';
+import { roleMay, type AccessTokenClaims, type ActionClass, type TokenRole } from '@platform/contracts';
 import { ForbiddenError, UnauthorizedError } from '@platform/service-kit';
 import type { TokenVerifier } from './token-cache';
 
@@ -26,7 +26,7 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Requires a valid access token and puts the caller on `req.auth`. */
+/** Requires a valid (and unrevoked) access token and puts the caller on `req.auth`. */
 export function requireAuth(verifier: TokenVerifier): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerToken(req.headers.authorization);
@@ -37,13 +37,23 @@ export function requireAuth(verifier: TokenVerifier): RequestHandler {
   };
 }
 
-/** Allows only callers whose role is one of `roles` (after requireAuth). */
-export function requireRole(...roles: TokenRole[]): RequestHandler {
+/** Throws 403 unless `role` may perform actions of class `action` (the one table: `ROLE_ACTIONS`). */
+export function assertMay(role: TokenRole, action: ActionClass): void {
+  if (!roleMay(role, action)) throw new ForbiddenError(`Your role (${role}) may not do this (${action})`);
+}
+
+/** Allows only callers whose role may perform actions of class `action` (after requireAuth). */
+export function requireAction(action: ActionClass): RequestHandler {
   return (req, _res, next) => {
     if (!req.auth) throw new UnauthorizedError();
-    if (!roles.includes(req.auth.role)) throw new ForbiddenError('Your role may not do this');
+    assertMay(req.auth.role, action);
     next();
   };
+}
+
+/** `requireAuth` then `requireAction(action)`: the guard of a route in one place. */
+export function authorize(verifier: TokenVerifier, action: ActionClass): RequestHandler[] {
+  return [requireAuth(verifier), requireAction(action)];
 }
 
 /** The authenticated caller of a request that passed requireAuth. */

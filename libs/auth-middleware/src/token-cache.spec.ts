@@ -1,4 +1,6 @@
 import type { AccessTokenClaims } from '@platform/contracts';
+import { AppError, UnauthorizedError } from '@platform/service-kit';
+import type { RevocationList } from './revocations';
 import { VerifiedTokenCache, type TokenVerifier } from './token-cache';
 
 const claimsFor = (sub: string, expS: number): AccessTokenClaims => ({ sub, role: 'user', jti: `j-${sub}`, iss: 'i', aud: 'a', iat: 0, exp: expS });
@@ -56,5 +58,37 @@ describe('VerifiedTokenCache', () => {
     expect(cache.peek('good-1')).toBeDefined();
     expect(cache.peek('good-2')).toBeUndefined();
     expect(calls).toEqual(['good-1', 'good-2', 'good-3']);
+  });
+
+  it('checks revocation on every call, cached or not, and keeps the signature check of a revoked token cached', async () => {
+    const { verifier, calls } = fakeVerifier(2_000_000);
+    const revoked = new Set<string>();
+    let current = true;
+    const revocations = {
+      get current() {
+        return current;
+      },
+      isRevoked: (c: AccessTokenClaims) => revoked.has(c.sub),
+      assertValid(c: AccessTokenClaims) {
+        if (!current) throw new AppError('SERVICE_UNAVAILABLE', 'stale');
+        if (revoked.has(c.sub)) throw new UnauthorizedError('revoked', 'TOKEN_REVOKED');
+      },
+    } as unknown as RevocationList;
+    const cache = new VerifiedTokenCache(verifier, 10, () => 0, revocations);
+    await cache.verify('good-a');
+    expect(cache.peek('good-a')).toBeDefined();
+
+    revoked.add('good-a');
+    expect(cache.peek('good-a')).toBeUndefined();
+    await expect(cache.verify('good-a')).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    await expect(cache.verify('good-b')).resolves.toMatchObject({ sub: 'good-b' });
+    revoked.add('good-c');
+    await expect(cache.verify('good-c')).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    await expect(cache.verify('good-c')).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    current = false;
+    expect(cache.peek('good-b')).toBeUndefined();
+    await expect(cache.verify('good-b')).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+
+    expect(calls).toEqual(['good-a', 'good-b', 'good-c']);
   });
 });

@@ -132,7 +132,14 @@ export const AccessTokenClaimsSchema = z.object({
   iat: z.number(),
   exp: z.number(),
   username: z.string().optional(),
+  /** The login (refresh-token family) the token belongs to: logging out revokes every token of it. */
   sid: z.string().optional(),
+  /**
+   * The user's token version when auth read the user to issue this token. A role change, a new password,
+   * disabling or deleting the user raise the version, and tokens below the user's current one are revoked.
+   * Absent (tokens of older auth versions, service tokens) counts as 0.
+   */
+  tv: z.number().int().min(0).optional(),
 });
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;
 

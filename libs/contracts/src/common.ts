@@ -28,7 +28,8 @@ export const HealthResponseSchema = z.object({
   status: z.literal('ok'),
   service: z.string(),
   version: z.string(),
-  instance_id: z.string(),
+  /** Absent where `/health` is public (the gateway): instance ids are for operators. */
+  instance_id: z.string().optional(),
   uptime_s: z.number(),
 });
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;

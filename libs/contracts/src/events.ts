@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ContentBlockSchema, UsageSchema } from './sessions';
+import { BudgetStopSchema } from './budgets';
 
 /** Version of the event and queue payload formats; readers ignore fields they do not know. */
 export const EVENT_SCHEMA_VERSION = 1;
@@ -40,12 +41,22 @@ export const MessageCompleteEventSchema = z.object({
     usage: UsageSchema.optional(),
     turn: z.number().int().min(1).optional(),
     stop_reason: z.string().optional(),
+    /** Assistant turns: what the turn cost (the runner's price table) and when it ended; it is charged to the session's owner once. */
+    cost_usd: z.number().min(0).optional(),
+    ended_at: z.iso.datetime({ offset: true }).optional(),
   }),
 });
 export const RunCompletedEventSchema = z.object({
   ...base,
   type: z.literal('run_completed'),
-  data: z.object({ usage: UsageSchema, cost_usd: z.number(), turns: z.number().int(), stop_reason: z.string() }),
+  data: z.object({
+    usage: UsageSchema,
+    cost_usd: z.number(),
+    turns: z.number().int(),
+    /** `end_turn`, `max_turns`, `budget_exceeded` (then `budget` says which limit), … */
+    stop_reason: z.string(),
+    budget: BudgetStopSchema.optional(),
+  }),
 });
 export const RunFailedEventSchema = z.object({
   ...base,
@@ -110,6 +121,11 @@ export const WsClientMessageSchema = z.discriminatedUnion('type', [
     multitask: z.enum(['reject', 'enqueue']).default('reject'),
   }),
   z.object({ type: z.literal('ping') }),
+  /**
+   * A fresh access token of the same user (from `POST /auth/refresh`), so a long-lived socket outlives
+   * the token it was opened with; answered with `auth_ok` (or an `error`, the old token staying in force).
+   */
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
 ]);
 export type WsClientMessage = z.infer<typeof WsClientMessageSchema>;
 

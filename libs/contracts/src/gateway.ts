@@ -42,7 +42,10 @@ export const ApiHealthResponseSchema = z.object({
     z.object({
       name: z.string(),
       status: z.enum(['up', 'degraded', 'down']),
-      instances: z.array(z.object({ instance_id: z.string(), url: z.string(), ready: z.boolean(), latency_ms: z.number() })),
+      /** Registered and ready instances: what anyone may know. */
+      instance_count: z.object({ total: z.number().int().nonnegative(), ready: z.number().int().nonnegative() }),
+      /** Each instance's id and internal URL: admins only (a bearer token with role admin). */
+      instances: z.array(z.object({ instance_id: z.string(), url: z.string(), ready: z.boolean(), latency_ms: z.number() })).optional(),
     }),
   ),
   timestamp: z.string(),

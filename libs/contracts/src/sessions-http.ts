@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from './errors';
 import { SessionEventSchema } from './events';
+import { StreamEndEventSchema } from './revocations';
 import { QueryAcceptedResponseSchema, RunSchema, RunStatusSchema } from './sessions';
 
 /**
@@ -14,7 +15,12 @@ export const IdempotencyHeadersSchema = z.object({
     .optional(),
 });
 
-const StreamSeqSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** A plain non-negative integer in decimal digits (no sign, exponent, fraction, hex or spaces: `1e3`, `0x10`, `5.0`, ` 5` are refused). */
+export const StreamSeqSchema = z
+  .string()
+  .regex(/^[0-9]{1,16}$/, 'must be a non-negative integer in decimal digits')
+  .transform(Number)
+  .refine((n) => n <= Number.MAX_SAFE_INTEGER, 'is too large');
 
 /** Where a session stream resumes: the SSE `Last-Event-ID` header (it wins over the query). */
 export const StreamResumeHeadersSchema = z.object({ 'last-event-id': StreamSeqSchema.optional() });
@@ -38,6 +44,10 @@ export const WsServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('heartbeat'), ts: z.string() }),
   z.object({ type: z.literal('pong') }),
   QueryAcceptedResponseSchema.extend({ type: z.literal('query_accepted') }),
-  z.object({ type: z.literal('error'), error_code: ErrorCodeSchema, error: z.string() }),
+  z.object({ type: z.literal('error'), error_code: ErrorCodeSchema, error: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+  /** The answer to `{"type":"auth"}`: the stream now lives on the new token, until `expires_at`. */
+  z.object({ type: z.literal('auth_ok'), expires_at: z.string() }),
+  /** The last message before the server closes the socket because its token expired or was revoked. */
+  StreamEndEventSchema,
 ]);
 export type WsServerMessage = z.infer<typeof WsServerMessageSchema>;

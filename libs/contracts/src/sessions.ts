@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PageQuerySchema, pageOf } from './common';
+import { NetworkPolicySchema } from './sandbox';
 
 export const ProviderNameSchema = z.enum(['offline', 'anthropic', 'openai']);
 export type ProviderName = z.infer<typeof ProviderNameSchema>;
@@ -7,18 +8,36 @@ export type ProviderName = z.infer<typeof ProviderNameSchema>;
 export const PermissionModeSchema = z.enum(['default', 'accept_edits', 'bypass']);
 export type PermissionMode = z.infer<typeof PermissionModeSchema>;
 
-export const ToolNameSchema = z.enum(['list_files', 'read_file', 'write_file', 'search_files']);
+export const ToolNameSchema = z.enum(['list_files', 'read_file', 'write_file', 'search_files', 'shell']);
 export type ToolName = z.infer<typeof ToolNameSchema>;
+
+/**
+ * An entry of `allowed_tools` / `disallowed_tools`: a tool name (the whole tool), or a command rule
+ * for the shell tool by program and arguments: `shell(npm test)` is exactly that command,
+ * `shell(npm test *)` (or Claude Code's `shell(npm test:*)`) any command starting with those words,
+ * `shell(node *)` node with any arguments. A compound line (`a && b`, `a | b`, `a; b`) is allowed
+ * only when each of its commands is; a deny rule matching any of them denies the whole line.
+ */
+export const ToolRuleSchema = z.union([
+  ToolNameSchema,
+  z
+    .string()
+    .max(500)
+    .regex(/^shell\([^\n\r\0]+\)$/, 'a tool name or a command rule such as shell(npm test *)'),
+]);
+export type ToolRule = z.infer<typeof ToolRuleSchema>;
 
 /** How a session's agent runs; template options merge under request options. */
 export const SessionOptionsSchema = z.strictObject({
   provider: ProviderNameSchema.optional(),
   model: z.string().min(1).max(200).optional(),
   system_prompt: z.string().max(20_000).optional(),
-  allowed_tools: z.array(ToolNameSchema).max(20).optional(),
-  disallowed_tools: z.array(ToolNameSchema).max(20).optional(),
+  allowed_tools: z.array(ToolRuleSchema).max(50).optional(),
+  disallowed_tools: z.array(ToolRuleSchema).max(50).optional(),
   permission_mode: PermissionModeSchema.optional(),
   max_turns: z.number().int().min(1).max(100).optional(),
+  /** Where commands the session runs may connect (default: nowhere). */
+  network: NetworkPolicySchema.optional(),
 });
 export type SessionOptions = z.infer<typeof SessionOptionsSchema>;
 
@@ -110,6 +129,8 @@ export const RunSchema = z.object({
   cost_usd: z.number(),
   error: z.string().nullable(),
   turns: z.number().int(),
+  /** Why a completed run stopped: `end_turn`, `max_turns`, `budget_exceeded`, …; null until then (and for other ends). */
+  stop_reason: z.string().nullable().default(null),
   created_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
@@ -167,6 +188,11 @@ export const ToolCallSchema = z.object({
   status: ToolCallStatusSchema,
   decision: z.enum(['allow', 'deny']).nullable(),
   decision_reason: z.string().nullable(),
+  /**
+   * Who or what decided: `user:<id>`, `mode:<mode>`, `allowed_tools`, `disallowed_tools`, a command rule
+   * (`allowed_tools:shell(npm test *)`), `timeout`; null while undecided. Absent from older sessions versions.
+   */
+  decided_by: z.string().nullable().optional(),
   output: z.string().nullable(),
   is_error: z.boolean(),
   created_at: z.string(),

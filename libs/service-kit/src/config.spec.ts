@@ -26,6 +26,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it("reads TRUST_PROXY as Express's trust proxy setting: false, true, a hop count, or addresses", () => {
+    const trust = (v?: string) => loadConfig(Schema, { ...valid, ...(v === undefined ? {} : { TRUST_PROXY: v }) }).TRUST_PROXY;
+    expect([trust(), trust('false'), trust('true'), trust('1'), trust('10.0.0.0/8, loopback')]).toEqual(['loopback', false, true, 1, '10.0.0.0/8, loopback']);
+  });
+
   it('lists every problem at once, each naming its variable', () => {
     let caught: unknown;
     try {

@@ -62,7 +62,15 @@ export const BaseConfigSchema = z.object({
    * stop using the instance); default half of SHUTDOWN_TIMEOUT_MS, at most 5 s. Tests set 0.
    */
   SHUTDOWN_IDLE_GRACE_MS: z.coerce.number().int().min(0).optional(),
-  TRUST_PROXY: z.string().default('loopback'),
+  /**
+   * Which hops in front may speak for the client in X-Forwarded-For (Express's `trust proxy`): `false`
+   * (none: clients connect directly), `true` (any: never on a public port), a hop count (`1`), or
+   * addresses, CIDRs and named ranges (`loopback`, `uniquelocal`, `10.0.0.0/8`, comma-separated).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((v): string | number | boolean => (v === 'false' ? false : v === 'true' ? true : /^\d{1,2}$/.test(v) ? Number(v) : v)),
 });
 export type BaseConfig = z.infer<typeof BaseConfigSchema>;
 

@@ -6,6 +6,7 @@ import { opsRoutes, type ReadinessCheck } from './health';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { jsonBody } from './middleware/json-body';
+import { storableText } from './middleware/storable-text';
 import { errorHandler } from './middleware/error-handler';
 import { notFound } from './middleware/not-found';
 import { openApiRoutes, type OpenApiOptions } from './openapi';
@@ -18,7 +19,7 @@ export interface ServiceAppOptions {
   metrics?: Metrics;
   checks?: ReadinessCheck[];
   bodyLimit?: string;
-  trustProxy?: string | boolean;
+  trustProxy?: string | number | boolean;
   /** Middleware that must run before body parsing (a proxy streams bodies through untouched). */
   beforeBody?: RequestHandler[];
   /** Mounts the service's own routes. */
@@ -26,6 +27,8 @@ export interface ServiceAppOptions {
   isAccepting?: () => boolean;
   /** Extra fields of `GET /health`; see `OpsRoutesOptions.healthDetails`. */
   healthDetails?: () => Promise<Record<string, unknown>>;
+  /** Ops routes reachable by the public (see OpsRoutesOptions.public). */
+  publicOps?: boolean;
   /** Serves the service's generated OpenAPI document at `GET /openapi.json`. */
   openapi?: OpenApiOptions;
 }
@@ -56,11 +59,12 @@ export function createServiceApp(o: ServiceAppOptions): Express {
       checks: o.checks ?? [],
       isAccepting: o.isAccepting ?? (() => true),
       ...(o.healthDetails ? { healthDetails: o.healthDetails } : {}),
+      ...(o.publicOps ? { public: true } : {}),
     }),
   );
   if (o.openapi) app.use(openApiRoutes(o.openapi));
   for (const mw of o.beforeBody ?? []) app.use(mw);
-  app.use(...jsonBody(o.bodyLimit ?? '100kb'));
+  app.use(...jsonBody(o.bodyLimit ?? '100kb'), storableText());
   o.routes(app);
   app.use(notFound());
   app.use(errorHandler());

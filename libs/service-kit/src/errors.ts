@@ -45,7 +45,7 @@ export class ConflictError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(message = 'Authentication required', code: 'UNAUTHORIZED' | 'TOKEN_EXPIRED' | 'INVALID_CREDENTIALS' | 'TOKEN_REUSED' = 'UNAUTHORIZED') {
+  constructor(message = 'Authentication required', code: 'UNAUTHORIZED' | 'TOKEN_EXPIRED' | 'INVALID_CREDENTIALS' | 'TOKEN_REUSED' | 'TOKEN_REVOKED' = 'UNAUTHORIZED') {
     super(code, message, { headers: { 'WWW-Authenticate': 'Bearer' } });
     this.name = 'UnauthorizedError';
   }

@@ -27,6 +27,23 @@ describe('health and readiness', () => {
     expect(HealthResponseSchema.parse(res.body)).toMatchObject({ status: 'ok', service: 'kit-test', version: '9.9.9', instance_id: 'kit-test-1' });
   });
 
+  it('on a public edge names neither its instance in /health nor the errors of failing checks in /ready', async () => {
+    const app = createServiceApp({
+      service: 'kit-edge',
+      version: '9.9.9',
+      instanceId: 'kit-edge-1',
+      logger: createLogger({ service: 'kit-edge', level: 'error', pretty: false }),
+      checks: [{ name: 'redis', check: () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:6379')) }],
+      publicOps: true,
+      routes: () => undefined,
+    });
+    const health = await request(app).get('/health').expect(200);
+    const ready = await request(app).get('/ready').expect(503);
+    expect(HealthResponseSchema.parse(health.body).instance_id).toBeUndefined();
+    expect(ReadyResponseSchema.parse(ready.body).checks).toEqual([{ name: 'redis', ok: false, latency_ms: expect.any(Number) }]);
+    expect(JSON.stringify([health.body, ready.body])).not.toMatch(/kit-edge-1|10\.1\.2\.3/);
+  });
+
   it('adds healthDetails fields to /health without touching the identity fields', async () => {
     const app = createServiceApp({
       service: 'kit-test',

@@ -37,6 +37,11 @@ export interface OpsRoutesOptions {
   checks: ReadinessCheck[];
   /** False once shutdown began: readiness fails so load balancers stop sending traffic. */
   isAccepting: () => boolean;
+  /**
+   * A service whose ops routes the public reaches (the gateway): `/health` leaves out the instance id and
+   * `/ready` names failing checks without their errors (which can carry internal addresses).
+   */
+  public?: boolean;
   /** Extra fields of `/health` (the gateway adds a platform summary); must answer quickly and never throw. */
   healthDetails?: () => Promise<Record<string, unknown>>;
 }
@@ -51,7 +56,7 @@ export function opsRoutes(o: OpsRoutesOptions): Router {
       status: 'ok',
       service: o.service,
       version: o.version,
-      instance_id: o.instanceId,
+      ...(o.public ? {} : { instance_id: o.instanceId }),
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
     };
     res.json({ ...body, ...extra });
@@ -60,7 +65,8 @@ export function opsRoutes(o: OpsRoutesOptions): Router {
     const checks = await Promise.all(o.checks.map(runCheck));
     if (!o.isAccepting()) checks.push({ name: 'shutdown', ok: false, latency_ms: 0, error: 'shutting down' });
     const ok = checks.every((c) => c.ok);
-    const body: ReadyResponse = { status: ok ? 'ready' : 'not_ready', service: o.service, checks };
+    const shown = o.public ? checks.map(({ error: _hidden, ...c }) => c) : checks;
+    const body: ReadyResponse = { status: ok ? 'ready' : 'not_ready', service: o.service, checks: shown };
     res.status(ok ? 200 : 503).json(body);
   });
   router.get('/metrics', async (_req, res) => {

@@ -10,6 +10,7 @@ export * from './registration';
 export * from './lifecycle';
 export * from './cluster';
 export * from './redis';
+export * from './rate-counter';
 export { sendError } from './middleware/error-handler';
 export * from './upgrade';
 export * from './openapi';

@@ -59,13 +59,21 @@ export interface ServeOptions {
   publicUrl?: string;
   /** Called with the HTTP server before it listens (e.g. to handle WebSocket upgrades). */
   onServer?: (server: http.Server) => void;
+  /**
+   * Longest a client may take to send a request's headers (then 408 and the connection closes). Default
+   * 66 s (above the keep-alive timeout, for services behind the gateway); the gateway uses its edge's.
+   */
+  headersTimeoutMs?: number;
 }
 
 /** Binds the app and returns a handle whose `shutdown` drains in order: deregister, stop accepting, finish in-flight, close deps. */
 export async function serve(o: ServeOptions): Promise<RunningService> {
-  const server = http.createServer(o.app);
+  const headersTimeoutMs = o.headersTimeoutMs ?? 66_000;
+  // Node checks the timeouts of open connections every `connectionsCheckingInterval` (30 s by default,
+  // which would let a slow client hold a connection up to 30 s past the timeout).
+  const server = http.createServer({ connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeoutMs / 4))) }, o.app);
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  server.headersTimeout = headersTimeoutMs;
   server.on('clientError', answerClientError);
   o.onServer?.(server);
   await new Promise<void>((resolve, reject) => {

@@ -26,4 +26,4 @@ export { WebhookReceiver, verifySignature, type Received } from './webhook-recei
 export { listRoutes, toOpenApiPath, type MountedRoute } from './list-routes';
 export { routeCoverage, UNDOCUMENTED_ROUTE } from './route-coverage';
 export { waitUntil, eventually, sleep, DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_WAIT_INTERVAL_MS } from './wait';
-export { cpuTimeMs, childPids, treeCpuTimeMs } from './proc';
+export { cpuTimeMs, childPids, treeCpuTimeMs, pidsWithCommandLine } from './proc';

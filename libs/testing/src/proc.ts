@@ -27,3 +27,17 @@ export function childPids(pid: number): number[] {
 export function treeCpuTimeMs(pid: number): number {
   return childPids(pid).reduce((sum, child) => sum + cpuTimeMs(child), cpuTimeMs(pid));
 }
+
+/** Pids of every process on this machine whose command line contains `text` (Linux), except this one. */
+export function pidsWithCommandLine(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return pids;
+}

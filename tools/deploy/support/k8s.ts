@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { SIDECARS } from '../app-config';
 import { resolveEnv, type ResolvedEnv } from './k8s-env';
 
 /** A rendered Kubernetes object (only the fields the checks read are typed). */
@@ -85,6 +86,7 @@ export interface Container {
     runAsNonRoot?: boolean;
     runAsUser?: number;
     capabilities?: { drop?: string[] };
+    seccompProfile?: { type: string };
   };
   volumeMounts?: Array<{ name: string; mountPath: string }>;
 }
@@ -94,7 +96,8 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   restartPolicy?: string;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-  volumes?: Array<{ name: string; emptyDir?: object; persistentVolumeClaim?: { claimName: string } }>;
+  volumes?: Array<{ name: string; emptyDir?: object; persistentVolumeClaim?: { claimName: string }; secret?: object; projected?: object }>;
+  automountServiceAccountToken?: boolean;
 }
 
 export interface PodTemplate {
@@ -115,16 +118,19 @@ export class Rendered {
     return this.objects.find((o) => o.kind === kind && o.metadata.name === name);
   }
 
+  /** The Deployment whose pods run the app (for a sidecar, its host's). */
   deployment(app: string): K8sObject {
-    const d = this.find('Deployment', app);
-    if (!d) throw new Error(`no Deployment ${app} in ${this.label}`);
+    const name = SIDECARS[app] ?? app;
+    const d = this.find('Deployment', name);
+    if (!d) throw new Error(`no Deployment ${name} in ${this.label}`);
     return d;
   }
 
-  /** The app's (first and only) container. */
+  /** The app's container: the one named after it (a sidecar), else the Deployment's first. */
   container(app: string): Container {
-    const c = podTemplate(this.deployment(app)).spec.containers[0];
-    if (!c) throw new Error(`Deployment ${app} has no container`);
+    const containers = podTemplate(this.deployment(app)).spec.containers;
+    const c = SIDECARS[app] ? containers.find((x) => x.name === app) : containers[0];
+    if (!c) throw new Error(`no container ${app} in ${this.label}`);
     return c;
   }
 

@@ -16,20 +16,28 @@ export interface GetOptions {
 
 /** A GET with node:http (unlike fetch, it can choose the source address). */
 export function get(url: string, o: GetOptions = {}): Promise<HttpAnswer> {
+  return send('GET', url, o);
+}
+
+/** A request of any method with an optional JSON body, with node:http (a chosen source address). */
+export function send(method: string, url: string, o: GetOptions & { json?: unknown } = {}): Promise<HttpAnswer> {
+  const body = o.json === undefined ? undefined : JSON.stringify(o.json);
+  const headers = { ...o.headers, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) };
   return new Promise((resolve, reject) => {
-    const req = http.get(
+    const req = http.request(
       url,
-      { localAddress: o.localAddress, agent: o.agent, headers: o.headers, timeout: o.timeoutMs ?? 5000 },
+      { method, localAddress: o.localAddress, agent: o.agent, headers, timeout: o.timeoutMs ?? 5000 },
       (res) => {
-        let body = '';
+        let text = '';
         res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
         res.on('error', reject);
       },
     );
     req.on('timeout', () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
+    req.end(body);
   });
 }
 

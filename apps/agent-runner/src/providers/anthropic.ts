@@ -42,13 +42,14 @@ interface AnthropicUsage {
   cache_read_input_tokens?: number | null;
 }
 
-const STOP_REASONS: Record<string, StopReason> = {
-  end_turn: 'end_turn',
-  tool_use: 'tool_use',
-  max_tokens: 'max_tokens',
-  stop_sequence: 'stop_sequence',
-  refusal: 'refusal',
-};
+// A Map: the value comes from the provider, and `constructor` must map to nothing.
+const STOP_REASONS = new Map<string, StopReason>([
+  ['end_turn', 'end_turn'],
+  ['tool_use', 'tool_use'],
+  ['max_tokens', 'max_tokens'],
+  ['stop_sequence', 'stop_sequence'],
+  ['refusal', 'refusal'],
+]);
 const RETRYABLE_STREAM_ERRORS = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
 
 /** Anthropic Messages API, streamed (`stream: true`), with tool use. */
@@ -96,7 +97,7 @@ export class AnthropicProvider implements ModelProvider {
           case 'content_block_delta':
             return this.delta(turn, event, req.onText);
           case 'message_delta':
-            stopReason = STOP_REASONS[event.delta?.stop_reason ?? ''] ?? 'other';
+            stopReason = STOP_REASONS.get(event.delta?.stop_reason ?? '') ?? 'other';
             turn.setUsage(
               event.usage?.input_tokens === undefined ? undefined : inputTokens(event.usage),
               event.usage?.output_tokens,

@@ -42,6 +42,8 @@ export function planReply(messages: ConversationMessage[]): OfflineReply {
 }
 
 function answer(request: string): OfflineReply {
+  const run = /^\s*run:\s*([\s\S]*\S)\s*$/i.exec(request);
+  if (run?.[1]) return { text: `Running \`${run[1]}\`.`, toolUse: { name: 'shell', input: { command: run[1] } } };
   const write = /\bwrite\s+(?:to\s+)?([^\s:]+)(?:(?:\s*:|\s+with)\s*([\s\S]*))?/i.exec(request);
   if (write?.[1]) {
     const path = clean(write[1]);
@@ -70,7 +72,7 @@ function answer(request: string): OfflineReply {
   return {
     text:
       `This is the offline stand-in model, so I can only follow simple requests. You said: "${quoted}". ` +
-      'Try "list the files", "read <path>", "write <path>: <text>" or "search <text>".',
+      'Try "list the files", "read <path>", "write <path>: <text>", "search <text>" or "run: <command line>".',
   };
 }
 

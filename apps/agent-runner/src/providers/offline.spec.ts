@@ -3,7 +3,7 @@ import { OfflineProvider } from './offline';
 
 const user = (text: string): ConversationMessage => ({ role: 'user', content: [{ type: 'text', text }] });
 
-async function turn(messages: ConversationMessage[], requestId = 'run-1:1') {
+async function turn(messages: ConversationMessage[], requestId = 'run-1:1', maxTokens = 100) {
   const chunks: string[] = [];
   const req: TurnRequest = {
     requestId,
@@ -11,7 +11,7 @@ async function turn(messages: ConversationMessage[], requestId = 'run-1:1') {
     system: 'be brief',
     messages,
     tools: [],
-    maxTokens: 100,
+    maxTokens,
     signal: new AbortController().signal,
     onText: async (text) => void chunks.push(text),
   };
@@ -89,5 +89,16 @@ describe('OfflineProvider', () => {
     setTimeout(() => controller.abort(new Error('stop')), 50);
     await expect(pending).rejects.toThrow();
     expect(chunks.length).toBeLessThan(5);
+  });
+
+  it('stops at max_tokens like a real model: the text cut there, a tool call it had no room for dropped', async () => {
+    const full = await turn([user('list the files')]);
+    const capped = await turn([user('list the files')], 'run-1:1', 3);
+
+    expect(full.result.stopReason).toBe('tool_use');
+    expect(capped.result.stopReason).toBe('max_tokens');
+    expect(capped.result.content).toEqual([{ type: 'text', text: capped.chunks.join('') }]);
+    expect(capped.chunks.join('').length).toBeLessThanOrEqual(12);
+    expect(capped.result.usage.output_tokens).toBeLessThanOrEqual(3);
   });
 });

@@ -23,7 +23,10 @@ export class OfflineProvider implements ModelProvider {
   constructor(private readonly o: OfflineOptions) {}
 
   async streamTurn(req: TurnRequest): Promise<TurnResult> {
-    const reply = planReply(req.messages);
+    let reply = planReply(req.messages);
+    // Like a real model, it stops at max_tokens: the text is cut there and a tool call it had no room for is dropped.
+    const capped = estimateTokens(reply.text + (reply.toolUse ? JSON.stringify(reply.toolUse) : '')) > req.maxTokens;
+    if (capped) reply = { text: reply.text.slice(0, req.maxTokens * 4) };
     for (const word of reply.text.split(/(?<=\s)(?=\S)/)) {
       // An abort rejects with the run's own reason (a cancel, a shutdown), as the HTTP providers do.
       if (this.o.delayMs > 0) await sleep(this.o.delayMs, undefined, { signal: req.signal }).catch(() => undefined);
@@ -40,7 +43,7 @@ export class OfflineProvider implements ModelProvider {
     return {
       content,
       usage: { input_tokens: estimateTokens(prompt), output_tokens: estimateTokens(output) },
-      stopReason: reply.toolUse ? 'tool_use' : 'end_turn',
+      stopReason: capped ? 'max_tokens' : reply.toolUse ? 'tool_use' : 'end_turn',
     };
   }
 }

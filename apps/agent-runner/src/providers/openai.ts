@@ -26,13 +26,14 @@ interface Chunk {
   error?: { message?: string; type?: string };
 }
 
-const FINISH_REASONS: Record<string, StopReason> = {
-  stop: 'end_turn',
-  length: 'max_tokens',
-  tool_calls: 'tool_use',
-  function_call: 'tool_use',
-  content_filter: 'refusal',
-};
+// A Map: the value comes from the provider, and `constructor` must map to nothing.
+const FINISH_REASONS = new Map<string, StopReason>([
+  ['stop', 'end_turn'],
+  ['length', 'max_tokens'],
+  ['tool_calls', 'tool_use'],
+  ['function_call', 'tool_use'],
+  ['content_filter', 'refusal'],
+]);
 
 /** OpenAI chat completions (and any compatible server), streamed, with function tools and the final usage chunk. */
 export class OpenAiProvider implements ModelProvider {
@@ -101,7 +102,7 @@ export class OpenAiProvider implements ModelProvider {
     );
     if (!done && finish === undefined)
       throw new ProviderError(this.name, 'openai stream ended before a finish_reason', { retryable: true });
-    const stopReason = turn.hasToolUse() ? 'tool_use' : (FINISH_REASONS[finish ?? ''] ?? 'other');
+    const stopReason = turn.hasToolUse() ? 'tool_use' : (FINISH_REASONS.get(finish ?? '') ?? 'other');
     const result = turn.result(stopReason);
     let n = 0;
     for (const block of result.content)

@@ -1,8 +1,7 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
-import { ToolError, defineTool } from './types';
-import { walk } from './walk';
+import { defineTool } from './types';
+import { displayOf } from '../workspace/workspace-path';
+import { walkTree } from '../workspace/walk';
 
 /** What list_files answers for an empty directory. */
 export const EMPTY_LISTING = '(empty)';
@@ -14,28 +13,32 @@ export const listFiles = defineTool({
   kind: 'read',
   description:
     'List the files and directories in the working directory (or a directory inside it). ' +
-    'Paths are relative to the working directory; directories end with "/".',
+    'Paths are relative to the working directory; directories end with "/". ' +
+    'A name with unusual characters is shown as a quoted string with escapes; pass it back as shown.',
   input: z.strictObject({
     path: z.string().default('.').describe('Directory to list, relative to the working directory'),
     recursive: z.boolean().default(false).describe(`Also list subdirectories (up to ${LIST_MAX_DEPTH} levels)`),
   }),
-  async run(input, ctx) {
-    const dir = await ctx.sandbox.resolve(input.path);
-    const stat = await fs.stat(dir.real).catch(() => undefined);
-    if (!stat) throw new ToolError(`No such directory: ${input.path}`);
-    if (!stat.isDirectory()) throw new ToolError(`Not a directory: ${input.path}`);
-    const root = await ctx.sandbox.rootPath();
-    const lines: string[] = [];
-    let bytes = 0;
-    for await (const entry of walk(dir.real, { maxDepth: input.recursive ? LIST_MAX_DEPTH : 1, signal: ctx.signal })) {
-      const line = path.relative(root, entry.abs) + (entry.kind === 'dir' ? '/' : '');
-      bytes += Buffer.byteLength(line) + 1;
-      if (lines.length >= LIST_MAX_ENTRIES || bytes > ctx.outputLimitBytes) {
-        lines.push(`[listing stopped after ${lines.length} entries]`);
-        break;
+  run: (input, ctx) =>
+    ctx.workspace.withDirectory(input.path, async (dir, start) => {
+      const lines: string[] = [];
+      let bytes = 0;
+      const walk = walkTree(dir, { maxDepth: input.recursive ? LIST_MAX_DEPTH : 1, signal: ctx.signal }, start.parts);
+      for await (const entry of walk) {
+        // Escaped as a whole (slash included): a name cannot forge a line, and the line is a path the tools take back.
+        const line =
+          entry.kind === 'dir'
+            ? displayOf([...entry.path.slice(0, -1), Buffer.concat([entry.name, SLASH])])
+            : displayOf(entry.path);
+        bytes += Buffer.byteLength(line) + 1;
+        if (lines.length >= LIST_MAX_ENTRIES || bytes > ctx.outputLimitBytes) {
+          lines.push(`[listing stopped after ${lines.length} entries]`);
+          break;
+        }
+        lines.push(line);
       }
-      lines.push(line);
-    }
-    return lines.length === 0 ? EMPTY_LISTING : lines.join('\n');
-  },
+      return lines.length === 0 ? EMPTY_LISTING : lines.join('\n');
+    }),
 });
+
+const SLASH = Buffer.from('/');

@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DisabledExecutor } from '@platform/sandbox-kit';
 import { createLogger } from '@platform/service-kit';
-import { Sandbox } from './sandbox';
+import { Workspace } from '../workspace/workspace';
 import { ToolRegistry, type ToolExecutor } from './registry';
 import { RAW_ARGUMENTS_KEY } from '../providers/turn-assembler';
 
@@ -18,7 +19,19 @@ describe('file tools', () => {
   beforeEach(async () => {
     tmp = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'tools-')));
     root = path.join(tmp, 'ws');
-    tools = new ToolRegistry({ outputLimitBytes: 2048, logger }).forSandbox(new Sandbox(root));
+    const workspace = new Workspace(root, {
+      limits: { quotaBytes: 64 * 1024, maxFiles: 20 },
+      isDeleted: () => Promise.resolve(false),
+    });
+    tools = new ToolRegistry({
+      outputLimitBytes: 2048,
+      logger,
+      executor: new DisabledExecutor('no sandbox in unit tests'),
+    }).forWorkspace({
+      workspace,
+      sessionId: '00000000-0000-4000-8000-000000000000',
+      network: { mode: 'none' },
+    });
     await fs.mkdir(path.join(root, 'src', 'deep'), { recursive: true });
     await fs.writeFile(path.join(root, 'README.md'), 'hello\nTODO: write docs\n');
     await fs.writeFile(path.join(root, 'src', 'main.ts'), 'const x = 1; // todo later\n');
@@ -29,7 +42,7 @@ describe('file tools', () => {
 
   it('offers JSON Schemas derived from the tool inputs, minus excluded tools', () => {
     const specs = tools.specs(['write_file']);
-    expect(specs.map((s) => s.name)).toEqual(['list_files', 'read_file', 'search_files']);
+    expect(specs.map((s) => s.name)).toEqual(['list_files', 'read_file', 'search_files', 'shell']);
     expect(specs.find((s) => s.name === 'read_file')?.inputSchema).toEqual({
       type: 'object',
       properties: { path: expect.objectContaining({ type: 'string' }) },

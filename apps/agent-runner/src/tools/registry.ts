@@ -1,16 +1,26 @@
 import { z } from 'zod';
+import type { NetworkPolicy } from '@platform/contracts';
+import type { SandboxExecutor } from '@platform/sandbox-kit';
 import type { Logger } from '@platform/service-kit';
 import type { ToolSpec } from '../providers/types';
 import { RAW_ARGUMENTS_KEY } from '../providers/turn-assembler';
-import { ToolError, type Tool, type ToolKind } from './types';
+import { ToolError, type ExecRequest, type Tool, type ToolKind } from './types';
 import { capOutput } from './output';
-import type { Sandbox } from './sandbox';
+import type { Workspace } from '../workspace/workspace';
 import { listFiles } from './list-files';
 import { readFile } from './read-file';
 import { writeFile } from './write-file';
 import { searchFiles } from './search-files';
+import { shell } from './shell';
 
-export const ALL_TOOLS: readonly Tool[] = [listFiles, readFile, writeFile, searchFiles];
+export const ALL_TOOLS: readonly Tool[] = [listFiles, readFile, writeFile, searchFiles, shell];
+
+/** One run's view of its session's working directory: the files, and the sandbox commands run in. */
+export interface RunWorkspace {
+  workspace: Workspace;
+  sessionId: string;
+  network: NetworkPolicy;
+}
 
 export interface ToolOutcome {
   output: string;
@@ -33,7 +43,7 @@ export class ToolRegistry {
   private readonly specList: ToolSpec[];
 
   constructor(
-    private readonly o: { outputLimitBytes: number; logger: Logger },
+    private readonly o: { outputLimitBytes: number; logger: Logger; executor: SandboxExecutor },
     tools: readonly Tool[] = ALL_TOOLS,
   ) {
     this.byName = new Map(tools.map((t) => [t.name, t]));
@@ -44,17 +54,17 @@ export class ToolRegistry {
     }));
   }
 
-  /** The executor for one session's working directory. */
-  forSandbox(sandbox: Sandbox): ToolExecutor {
+  /** The executor for one run in its session's working directory. */
+  forWorkspace(workspace: RunWorkspace): ToolExecutor {
     return {
       specs: (exclude = []) => this.specList.filter((s) => !exclude.includes(s.name)),
       kindOf: (name) => this.byName.get(name)?.kind,
-      execute: (name, input, signal) => this.execute(sandbox, name, input, signal),
+      execute: (name, input, signal) => this.execute(workspace, name, input, signal),
     };
   }
 
   private async execute(
-    sandbox: Sandbox,
+    workspace: RunWorkspace,
     name: string,
     input: Record<string, unknown>,
     signal: AbortSignal,
@@ -65,9 +75,20 @@ export class ToolRegistry {
       return { output: `The arguments for ${name} were not a JSON object.`, isError: true };
     const parsed = tool.input.safeParse(input);
     if (!parsed.success) return { output: `Invalid input for ${name}: ${describe(parsed.error)}`, isError: true };
+    // A deleted session's directory is never made again, by a command either (WorkspaceDeletedError).
+    const exec = async (request: ExecRequest, s: AbortSignal) => {
+      await workspace.workspace.ensure();
+      return this.o.executor.run({ ...request, workspace_id: workspace.sessionId, network: workspace.network }, s);
+    };
     try {
-      const output = await tool.run(parsed.data, { sandbox, signal, outputLimitBytes: this.o.outputLimitBytes });
-      return { output: capOutput(output, this.o.outputLimitBytes), isError: false };
+      const answer = await tool.run(parsed.data, {
+        workspace: workspace.workspace,
+        signal,
+        outputLimitBytes: this.o.outputLimitBytes,
+        exec,
+      });
+      const { output, isError } = typeof answer === 'string' ? { output: answer, isError: false } : answer;
+      return { output: capOutput(output, this.o.outputLimitBytes), isError };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       if (err instanceof ToolError) return { output: err.message, isError: true };

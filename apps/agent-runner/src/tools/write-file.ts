@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { ToolError, defineTool } from './types';
 
@@ -14,16 +12,12 @@ export const writeFile = defineTool({
     content: z.string().describe('The complete new content of the file'),
   }),
   async run(input, ctx) {
-    const size = Buffer.byteLength(input.content);
-    if (size > WRITE_MAX_BYTES)
-      throw new ToolError(`Refused: ${size} bytes is more than the ${WRITE_MAX_BYTES} bytes a file may have.`);
-    const file = await ctx.sandbox.resolve(input.path);
-    const existing = await fs.stat(file.real).catch(() => undefined);
-    if (existing?.isDirectory()) throw new ToolError(`${input.path} is a directory.`);
-    await fs.mkdir(path.dirname(file.real), { recursive: true });
-    // Parents just created cannot be links, but re-check in case one appeared meanwhile.
-    const checked = await ctx.sandbox.resolve(input.path);
-    await fs.writeFile(checked.real, input.content, 'utf8');
-    return `${existing ? 'Replaced' : 'Created'} ${checked.display} (${size} bytes).`;
+    const content = Buffer.from(input.content, 'utf8');
+    if (content.length > WRITE_MAX_BYTES)
+      throw new ToolError(
+        `Refused: ${content.length} bytes is more than the ${WRITE_MAX_BYTES} bytes a file may have.`,
+      );
+    const { path, created } = await ctx.workspace.writeFile(input.path, content);
+    return `${created ? 'Created' : 'Replaced'} ${path.display} (${content.length} bytes).`;
   },
 });

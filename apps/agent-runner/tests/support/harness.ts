@@ -16,6 +16,7 @@ import {
 import { bullConnection, defaultJobOptions } from '@platform/queue-kit';
 import { BreakerRegistry, ServiceClient, StaticResolver } from '@platform/service-client';
 import { Lifecycle, closeRedis, createLogger, createMetrics, createRedis, type Logger } from '@platform/service-kit';
+import { createSandboxExecutor, type SandboxExecutor } from '@platform/sandbox-kit';
 import { cleanupRedisPrefix, redisPrefix, testRedisUrl } from '@platform/testing';
 import { createApp, type AgentRunnerApp } from '../../src/app';
 import { loadAgentRunnerConfig, type AgentRunnerConfig } from '../../src/config';
@@ -51,6 +52,7 @@ export class RunnerHarness {
   redis!: Redis;
   workdirRoot = '';
   private readonly runners: Runner[] = [];
+  private readonly sandboxes: SandboxExecutor[] = [];
 
   async start(): Promise<void> {
     await this.sessions.start();
@@ -60,8 +62,9 @@ export class RunnerHarness {
   }
 
   /** A runner instance (as a new process would be): own Redis clients, worker, cancel subscriber and metrics. */
-  async startRunner(env: Record<string, string> = {}, o: { hooks?: RunHook[]; logger?: Logger } = {}): Promise<Runner> {
-    const config = loadAgentRunnerConfig({
+  /** The runner's configuration on this harness's Redis prefix, queue, stream and workspaces, with `env` over it. */
+  config(env: Record<string, string> = {}): AgentRunnerConfig {
+    return loadAgentRunnerConfig({
       REGISTRY_TOKEN: 'registry-token-0123456789',
       REGISTER_WITH_REGISTRY: 'false',
       REDIS_URL: testRedisUrl(),
@@ -72,6 +75,17 @@ export class RunnerHarness {
       LOG_LEVEL: 'warn',
       ...env,
     });
+  }
+
+  /** A real sandbox executor as the runner makes one from `config` (closed with the harness). */
+  async sandbox(config: AgentRunnerConfig = this.config()): Promise<SandboxExecutor> {
+    const sandbox = await createSandboxExecutor(config, { workdirRoot: config.WORKDIR_ROOT, logger: this.logger });
+    this.sandboxes.push(sandbox);
+    return sandbox;
+  }
+
+  async startRunner(env: Record<string, string> = {}, o: { hooks?: RunHook[]; logger?: Logger } = {}): Promise<Runner> {
+    const config = this.config(env);
     const redis = createRedis(config.REDIS_URL, this.logger);
     const metrics = createMetrics('agent-runner', { collectDefaults: false });
     const sessionsClient = new ServiceClient({
@@ -86,6 +100,7 @@ export class RunnerHarness {
     const built = createApp({
       config,
       logger,
+      sandbox: await this.sandbox(config),
       redis,
       lifecycle: new Lifecycle(),
       metrics,
@@ -201,6 +216,7 @@ export class RunnerHarness {
 
   async close(): Promise<void> {
     await this.stopRunners();
+    for (const sandbox of this.sandboxes.splice(0)) await sandbox.close();
     await this.queue.close();
     await cleanupRedisPrefix(this.prefix, this.redis);
     await closeRedis(this.redis);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PermissionRequest, RunEvent, TextBlock, ToolUseBlock } from '@platform/contracts';
 import { createLogger } from '@platform/service-kit';
 import { runAgentLoop, type AgentLoopDeps, type AgentLoopInput } from '../../src/agent-loop';
+import type { TurnBudget } from '../../src/budget';
 import type { EventSink, RunEventBody } from '../../src/events';
 import { HookRegistry, type RunContext, type RunHook, type RunTotals } from '../../src/hooks';
 import type { PermissionAnswers } from '../../src/permission-answers';
@@ -138,6 +139,8 @@ export interface SetupOptions {
   now?: () => number;
   /** Totals the run starts from (a resumed attempt's, from its ledger). */
   totals?: RunTotals;
+  /** The budget the loop asks before each model call. */
+  budget?: TurnBudget;
 }
 
 /** The totals a ledger would hold after `events`, with the setup's price. */
@@ -187,6 +190,9 @@ export function setup(steps: Step[], o: SetupOptions = {}) {
       if (controller.signal.aborted) throw controller.signal.reason;
     },
     describeError: (e) => (e instanceof Error ? e.message : 'error'),
+    // A fixed clock: a resumed run's events must equal an uninterrupted run's, `ended_at` included.
+    now: () => new Date(o.now?.() ?? Date.parse('2026-01-01T00:00:00.000Z')),
+    ...(o.budget ? { budget: o.budget } : {}),
   };
   const input: AgentLoopInput = {
     run,

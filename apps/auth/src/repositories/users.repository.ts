@@ -28,6 +28,9 @@ export interface UserFilter {
   limit: number;
 }
 
+/** Usernames are unique whatever their case; the key is what the unique index sees (the name keeps its case). */
+export const usernameKeyOf = (username: string): string => username.toLowerCase();
+
 /** Prisma hands `contains` to ILIKE as is: escape LIKE's wildcards so a search for `_` or `%` means those characters. */
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -45,7 +48,7 @@ export class UsersRepository {
 
   async create(data: { email: string; username: string; passwordHash: string; role?: Role }, tx: Tx = this.db): Promise<User> {
     try {
-      return await tx.user.create({ data: { ...data, email: data.email.toLowerCase() } });
+      return await tx.user.create({ data: { ...data, email: data.email.toLowerCase(), usernameKey: usernameKeyOf(data.username) } });
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError('Email or username is already taken');
       throw err;
@@ -53,12 +56,19 @@ export class UsersRepository {
   }
 
   async update(id: string, data: Prisma.UserUpdateInput, tx: Tx = this.db): Promise<User> {
+    const withKey = typeof data.username === 'string' ? { ...data, usernameKey: usernameKeyOf(data.username) } : data;
     try {
-      return await tx.user.update({ where: { id }, data });
+      return await tx.user.update({ where: { id }, data: withKey });
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError('Username is already taken', { field: 'username' });
       throw err;
     }
+  }
+
+  /** Raises the user's token version (revoking every access token issued before) and returns the new one. */
+  async bumpTokenVersion(id: string, tx: Tx = this.db): Promise<number> {
+    const { tokenVersion } = await tx.user.update({ where: { id }, data: { tokenVersion: { increment: 1 } }, select: { tokenVersion: true } });
+    return tokenVersion;
   }
 
   delete(id: string, tx: Tx = this.db): Promise<User> {

@@ -4,12 +4,11 @@ import {
   ProfileUpdateRequestSchema,
   RefreshRequestSchema,
   RegisterRequestSchema,
-  RoleSchema,
   ServiceTokenRequestSchema,
   type MessageResponse,
 } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { authOf, requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { authOf, authorize, type TokenVerifier } from '@platform/auth-middleware';
 import type { AuthService } from '../services/auth.service';
 import type { ServiceIdentity } from '../services/service-identity';
 import type { SigningKeys } from '../services/signing-keys';
@@ -17,9 +16,8 @@ import { metaOf } from './request-meta';
 
 export function authRoutes(d: { auth: AuthService; identity: ServiceIdentity; keys: SigningKeys; verifier: TokenVerifier }): Router {
   const r = Router();
-  const authenticated = requireAuth(d.verifier);
-  // People only: a service token's subject is not a user id, so these routes would otherwise fail deep in the database.
-  const person = requireRole(...RoleSchema.options);
+  // People only (the `account` action class): a service token's subject is not a user id.
+  const ownAccount = authorize(d.verifier, 'account');
 
   r.get('/auth/.well-known/jwks.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
@@ -43,18 +41,18 @@ export function authRoutes(d: { auth: AuthService; identity: ServiceIdentity; ke
     res.json(await d.auth.refresh(refresh_token, metaOf(req)));
   });
 
-  r.post('/auth/logout', authenticated, person, async (req, res) => {
+  r.post('/auth/logout', ...ownAccount, async (req, res) => {
     const caller = authOf(req);
     await d.auth.logout(caller.userId, caller.claims.sid, metaOf(req));
     const body: MessageResponse = { message: 'Logged out' };
     res.json(body);
   });
 
-  r.get('/auth/profile', authenticated, person, async (req, res) => {
+  r.get('/auth/profile', ...ownAccount, async (req, res) => {
     res.json(await d.auth.profile(authOf(req).userId));
   });
 
-  r.put('/auth/profile', authenticated, person, async (req, res) => {
+  r.put('/auth/profile', ...ownAccount, async (req, res) => {
     const caller = authOf(req);
     const body = parseInput(ProfileUpdateRequestSchema, req.body, 'body');
     res.json(await d.auth.updateProfile(caller.userId, body, caller.claims.sid, metaOf(req)));

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { IdParamsSchema, UserListQuerySchema, UserUpdateRequestSchema, type InternalUser } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { authOf, requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { authOf, authorize, requireAction, type TokenVerifier } from '@platform/auth-middleware';
 import type { UsersService, Caller } from '../services/users.service';
 import { metaOf } from './request-meta';
 
@@ -12,9 +12,10 @@ const callerOf = (req: Parameters<typeof authOf>[0]): Caller => {
 
 export function usersRoutes(d: { users: UsersService; verifier: TokenVerifier }): Router {
   const r = Router();
-  r.use('/users', requireAuth(d.verifier));
+  // People only; what else a caller may do here (others' accounts) is the `manage` class, checked per call.
+  r.use('/users', ...authorize(d.verifier, 'account'));
 
-  r.get('/users', requireRole('admin'), async (req, res) => {
+  r.get('/users', requireAction('manage'), async (req, res) => {
     res.json(await d.users.list(parseInput(UserListQuerySchema, req.query, 'query')));
   });
 
@@ -40,7 +41,7 @@ export function usersRoutes(d: { users: UsersService; verifier: TokenVerifier })
 /** Service-to-service reads (e.g. a user's session quota); never routed by the gateway. */
 export function internalRoutes(d: { users: UsersService; verifier: TokenVerifier }): Router {
   const r = Router();
-  r.use('/internal', requireAuth(d.verifier), requireRole('service'));
+  r.use('/internal', ...authorize(d.verifier, 'internal'));
   r.get('/internal/users/:id', async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const user = await d.users.get({ userId: 'service', role: 'admin' }, id);

@@ -8,6 +8,7 @@ import type { AuditRepository } from '../repositories/audit.repository';
 import type { PasswordHasher } from './passwords';
 import { hashToken, type TokenIssuer } from './token-issuer';
 import type { RequestMeta } from './request-meta';
+import type { Revoker } from './revoker';
 
 const auditMeta = (m: RequestMeta) => ({ ip: m.ip, userAgent: m.userAgent, requestId: m.requestId });
 
@@ -20,6 +21,7 @@ export class AuthService {
     private readonly audit: AuditRepository,
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenIssuer,
+    private readonly revoke: Revoker,
   ) {}
 
   async register(input: RegisterRequest & { email: string }, meta: RequestMeta): Promise<UserDto> {
@@ -70,20 +72,28 @@ export class AuthService {
   private async reuseDetected(familyId: string, userId: string, meta: RequestMeta): Promise<never> {
     const revoked = await this.db.$transaction(async (tx) => {
       const n = await this.refreshTokens.revokeFamily(familyId, tx);
+      // A stolen refresh token was used: the access tokens of that login go too.
+      await this.revoke.login(userId, familyId, tx);
       await this.audit.record({ event: 'refresh_token_reused', userId, details: { family_id: familyId, revoked: n }, ...auditMeta(meta) }, tx);
       return n;
     });
+    await this.revoke.publish();
     throw new AppError('TOKEN_REUSED', 'Refresh token was already used; this session has been revoked', {
       details: { revoked_tokens: revoked },
       headers: { 'WWW-Authenticate': 'Bearer' },
     });
   }
 
+  /** Ends this login: its refresh tokens, and its access tokens everywhere (other logins stay). */
   async logout(userId: string, familyId: string | undefined, meta: RequestMeta): Promise<void> {
     await this.db.$transaction(async (tx) => {
       const revoked = familyId ? await this.refreshTokens.revokeFamily(familyId, tx) : 0;
+      if (familyId) await this.revoke.login(userId, familyId, tx);
+      // A token without a login id (none auth issues today) can only be ended with every other one.
+      else await this.revoke.user(userId, tx);
       await this.audit.record({ event: 'logout', userId, actorId: userId, details: { family_id: familyId ?? null, revoked }, ...auditMeta(meta) }, tx);
     });
+    await this.revoke.publish();
   }
 
   async profile(userId: string): Promise<UserDto> {
@@ -92,7 +102,10 @@ export class AuthService {
     return toUserDto(user);
   }
 
-  /** Own username and password; a new password needs the current one and signs out other sessions. */
+  /**
+   * Own username and password; a new password needs the current one, signs out other logins and revokes
+   * every access token (this login's too: its refresh token stays valid and gives a fresh one).
+   */
   async updateProfile(userId: string, input: ProfileUpdateRequest, familyId: string | undefined, meta: RequestMeta): Promise<UserDto> {
     const user = await this.users.findById(userId);
     if (!user) throw new NotFoundError('User');
@@ -107,20 +120,23 @@ export class AuthService {
       }
       passwordHash = await this.passwords.hash(input.password);
     }
-    return this.db.$transaction(async (tx) => {
-      const updated = await this.users.update(
+    const updated = await this.db.$transaction(async (tx) => {
+      const next = await this.users.update(
         user.id,
         { ...(input.username !== undefined ? { username: input.username } : {}), ...(passwordHash ? { passwordHash } : {}) },
         tx,
       );
       if (passwordHash) {
         await this.refreshTokens.revokeAllForUser(user.id, familyId, tx);
+        await this.revoke.user(user.id, tx);
         await this.audit.record({ event: 'password_changed', userId: user.id, actorId: user.id, ...auditMeta(meta) }, tx);
       }
       if (input.username !== undefined && input.username !== user.username) {
         await this.audit.record({ event: 'profile_updated', userId: user.id, actorId: user.id, details: { username: { from: user.username, to: input.username } }, ...auditMeta(meta) }, tx);
       }
-      return updated;
+      return next;
     });
+    if (passwordHash) await this.revoke.publish();
+    return updated;
   }
 }

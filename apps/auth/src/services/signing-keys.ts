@@ -34,9 +34,10 @@ export class SigningKeys {
     return { keys: [this.publicJwk] };
   }
 
-  sign(claims: { sub: string; role: TokenRole; username?: string; sid?: string }, ttlS: number): SignedToken {
+  sign(claims: { sub: string; role: TokenRole; username?: string; sid?: string; tv?: number }, ttlS: number): SignedToken {
     const jti = randomUUID();
-    const token = jwt.sign({ role: claims.role, ...(claims.username ? { username: claims.username } : {}), ...(claims.sid ? { sid: claims.sid } : {}) }, this.privateKey, {
+    const extra = { ...(claims.username ? { username: claims.username } : {}), ...(claims.sid ? { sid: claims.sid } : {}), ...(claims.tv !== undefined ? { tv: claims.tv } : {}) };
+    const token = jwt.sign({ role: claims.role, ...extra }, this.privateKey, {
       algorithm: 'ES256',
       keyid: this.kid,
       issuer: this.issuer,

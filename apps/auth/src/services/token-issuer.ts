@@ -29,7 +29,8 @@ export class TokenIssuer {
       },
       tx,
     );
-    const access = this.keys.sign({ sub: user.id, role: user.role, username: user.username, sid: family }, this.ttl.accessS);
+    // `tv` is the version read with `user`: a revocation committed after that read has raised it, so this token is refused.
+    const access = this.keys.sign({ sub: user.id, role: user.role, username: user.username, sid: family, tv: user.tokenVersion }, this.ttl.accessS);
     return { access_token: access.token, refresh_token: refresh, token_type: 'bearer', expires_in: access.expiresIn };
   }
 }

@@ -1,4 +1,4 @@
-import { type TokenRole, type User as UserDto, type UserListQuery, type UserListResponse, type UserUpdateRequest } from '@platform/contracts';
+import { roleMay, type TokenRole, type User as UserDto, type UserListQuery, type UserListResponse, type UserUpdateRequest } from '@platform/contracts';
 import { ConflictError, ForbiddenError, NotFoundError } from '@platform/service-kit';
 import { decodeCursor, pageFrom } from '@platform/db-kit';
 import type { Db } from '../db';
@@ -9,6 +9,7 @@ import type { AuditRepository } from '../repositories/audit.repository';
 import type { PasswordHasher } from './passwords';
 import type { AuthService } from './auth.service';
 import type { RequestMeta } from './request-meta';
+import type { Revoker } from './revoker';
 
 export interface Caller {
   userId: string;
@@ -25,6 +26,7 @@ export class UsersService {
     private readonly audit: AuditRepository,
     private readonly passwords: PasswordHasher,
     private readonly auth: AuthService,
+    private readonly revoke: Revoker,
   ) {}
 
   async list(q: UserListQuery): Promise<UserListResponse> {
@@ -33,14 +35,14 @@ export class UsersService {
   }
 
   async get(caller: Caller, id: string): Promise<UserDto> {
-    if (caller.role !== 'admin' && caller.userId !== id) throw new NotFoundError('User');
+    if (!roleMay(caller.role, 'manage') && caller.userId !== id) throw new NotFoundError('User');
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundError('User');
     return toUserDto(user);
   }
 
   async update(caller: Caller, id: string, input: UserUpdateRequest, meta: RequestMeta): Promise<UserDto> {
-    const isAdmin = caller.role === 'admin';
+    const isAdmin = roleMay(caller.role, 'manage');
     if (!isAdmin && caller.userId !== id) throw new NotFoundError('User');
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundError('User');
@@ -59,9 +61,13 @@ export class UsersService {
       ...(input.max_concurrent_sessions !== undefined ? { maxConcurrentSessions: input.max_concurrent_sessions } : {}),
     };
     const audit = { userId: id, actorId: caller.userId, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId };
+    // Whatever a token says about its holder (role, being active) or proves (the password) must not outlive a change to it.
+    const revokes =
+      (input.role !== undefined && input.role !== user.role) || (input.is_active === false && user.isActive) || passwordHash !== undefined;
     const updated = await this.db.$transaction(async (tx) => {
       if (losesAdmin && (await this.users.countActiveAdmins(tx)) <= 1) throw new ConflictError('Cannot remove the last active admin');
       const next = await this.users.update(id, data, tx);
+      if (revokes) await this.revoke.user(id, tx);
       if (input.role !== undefined && input.role !== user.role) {
         await this.audit.record({ event: 'role_changed', details: { from: user.role, to: input.role }, ...audit }, tx);
       }
@@ -78,11 +84,12 @@ export class UsersService {
       }
       return next;
     });
+    if (revokes) await this.revoke.publish();
     return toUserDto(updated);
   }
 
   async delete(caller: Caller, id: string, meta: RequestMeta): Promise<void> {
-    if (caller.role !== 'admin') {
+    if (!roleMay(caller.role, 'manage')) {
       if (caller.userId !== id) throw new NotFoundError('User');
       throw new ForbiddenError('Only admins may delete users');
     }
@@ -93,10 +100,12 @@ export class UsersService {
         throw new ConflictError('Cannot delete the last active admin');
       }
       await this.users.delete(id, tx);
+      await this.revoke.deletedUser(user, tx);
       await this.audit.record(
         { event: 'user_deleted', userId: id, actorId: caller.userId, details: { email: user.email }, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId },
         tx,
       );
     });
+    await this.revoke.publish();
   }
 }

@@ -53,7 +53,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthH
   const parts = buildAuthApp({ DATABASE_URL: database.url, ...env });
   return {
     ...parts,
-    services: buildServices(parts),
+    services: buildServices({ ...parts, logger: quietLogger() }),
     close: async () => {
       await parts.db.$disconnect();
       await database.drop();

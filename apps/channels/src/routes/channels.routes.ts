@@ -5,10 +5,9 @@ import {
   ChannelPatchRequestSchema,
   ChannelReplaceRequestSchema,
   IdParamsSchema,
-  RoleSchema,
 } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { authOf, requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { authOf, requireAction, requireAuth, type TokenVerifier } from '@platform/auth-middleware';
 import type { ChannelsService, Viewer } from '../services/channels.service';
 
 const viewerOf = (req: Request): Viewer => {
@@ -24,35 +23,37 @@ const idOf = (req: Request): string => parseInput(IdParamsSchema, req.params, 'p
  */
 export function channelsRoutes(d: { channels: ChannelsService; verifier: TokenVerifier }): Router {
   const r = Router();
-  r.use(requireAuth(d.verifier), requireRole(...RoleSchema.options));
+  r.use(requireAuth(d.verifier));
+  const read = requireAction('read');
+  const write = requireAction('create');
 
-  r.post('/', async (req, res) => {
+  r.post('/', write, async (req, res) => {
     const body = parseInput(ChannelCreateRequestSchema, req.body, 'body');
     const channel = await d.channels.create(viewerOf(req), body);
     res.status(201).location(`${req.baseUrl}/${channel.id}`).json(channel);
   });
 
-  r.get('/', async (req, res) => {
+  r.get('/', read, async (req, res) => {
     res.json(await d.channels.list(viewerOf(req), parseInput(ChannelListQuerySchema, req.query, 'query')));
   });
 
-  r.get('/:id', async (req, res) => {
+  r.get('/:id', read, async (req, res) => {
     res.json(await d.channels.get(viewerOf(req), idOf(req)));
   });
 
-  r.put('/:id', async (req, res) => {
+  r.put('/:id', write, async (req, res) => {
     const id = idOf(req);
     const body = parseInput(ChannelReplaceRequestSchema, req.body, 'body');
     res.json(await d.channels.replace(viewerOf(req), id, body));
   });
 
-  r.patch('/:id', async (req, res) => {
+  r.patch('/:id', write, async (req, res) => {
     const id = idOf(req);
     const body = parseInput(ChannelPatchRequestSchema, req.body, 'body');
     res.json(await d.channels.patch(viewerOf(req), id, body));
   });
 
-  r.delete('/:id', async (req, res) => {
+  r.delete('/:id', write, async (req, res) => {
     await d.channels.delete(viewerOf(req), idOf(req));
     res.status(204).end();
   });

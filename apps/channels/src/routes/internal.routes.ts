@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { IdParamsSchema, InternalChannelQuerySchema, type InternalChannelCountResponse } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { authorize, type TokenVerifier } from '@platform/auth-middleware';
 import type { ChannelsService } from '../services/channels.service';
 
 /**
@@ -11,7 +11,7 @@ import type { ChannelsService } from '../services/channels.service';
  */
 export function internalRoutes(d: { channels: ChannelsService; verifier: TokenVerifier }): Router {
   const r = Router();
-  r.use('/internal', requireAuth(d.verifier), requireRole('service'));
+  r.use('/internal', ...authorize(d.verifier, 'internal'));
   // Before `/:id`, which would read "count" as an id.
   r.get('/internal/channels/count', async (_req, res) => {
     const body: InternalChannelCountResponse = { count: await d.channels.countAll() };

@@ -1,10 +1,11 @@
-import type {
-  Channel,
-  ChannelCreateRequest,
-  ChannelListQuery,
-  ChannelListResponse,
-  ChannelPatchRequest,
-  ChannelReplaceRequest,
+import {
+  roleMay,
+  type Channel,
+  type ChannelCreateRequest,
+  type ChannelListQuery,
+  type ChannelListResponse,
+  type ChannelPatchRequest,
+  type ChannelReplaceRequest,
 } from '@platform/contracts';
 import { NotFoundError } from '@platform/service-kit';
 import { decodeCursor, pageFrom } from '@platform/db-kit';
@@ -17,7 +18,7 @@ export interface Viewer {
 }
 
 /** Admins reach every channel; everyone else only their own. */
-export const scopeOf = (v: Viewer): Scope => (v.role === 'admin' ? { all: true } : { ownerId: v.userId });
+export const scopeOf = (v: Viewer): Scope => (roleMay(v.role, 'manage') ? { all: true } : { ownerId: v.userId });
 
 /**
  * Channel use cases. A channel outside the viewer's scope is a 404, exactly like a missing one, so

@@ -10,6 +10,7 @@ import type { UpstreamProxy } from '../services/upstream-proxy';
 import { AccessRecorder, securityHeaders, sendEnvelope } from './edge-response';
 import { pathRefusal } from './guard';
 import { applyRateDecision } from './rate-limit';
+import { isStreamRequest, type StreamSlots } from '../services/stream-slots';
 
 export interface FastPathDeps {
   routes: RouteRule[];
@@ -17,29 +18,31 @@ export interface FastPathDeps {
   metrics: Metrics;
   verifier: VerifiedTokenCache;
   limiter: RateLimiter | undefined;
+  slots: StreamSlots | undefined;
   proxy: UpstreamProxy;
   cors: RequestHandler;
 }
 
-/** Takes a request (true) or leaves it to Express (false); `slow` hands a taken request back to Express before anything is written. */
-export type FastPath = (req: IncomingMessage, res: ServerResponse, slow: () => void) => boolean;
+/** Takes a request (true) or leaves it to Express (false). */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** Lets `fast` see every request before the Express app does. */
 export function withFastPath(app: Express, fast: FastPath): Express {
   const target = app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, done?: unknown) => void };
   const expressHandle = target.handle.bind(app);
   target.handle = (req, res, done) => {
-    if (!fast(req, res, () => expressHandle(req, res, done))) expressHandle(req, res, done);
+    if (!fast(req, res)) expressHandle(req, res, done);
   };
   return app;
 }
 
 /**
- * Proxied requests that carry a bearer token skip Express: the same edge stack (request id and context,
- * security headers, access log and metrics, path guard, CORS, token check, rate limit, breaker, envelope
- * errors) as plain functions, without Express's per-request prototype swaps and middleware walk.
- * Everything else — gateway routes, preflights, upgrades, requests without a token (public routes
- * limited per IP, or a 401) — goes through the Express app, which has the same behaviour.
+ * Proxied requests to protected routes that carry a bearer token skip Express: the same edge stack
+ * (request id and context, security headers, access log and metrics, path guard, CORS, token and
+ * revocation check, rate limit, stream cap, breaker, envelope errors) as plain functions, without
+ * Express's per-request prototype swaps and middleware walk. Everything else — gateway routes,
+ * preflights, upgrades, public routes (limited per client IP, token or not), requests without a token
+ * (a 401) — goes through the Express app, which has the same behaviour.
  */
 const MAY_BE_REFUSED = /[%.\\]/;
 
@@ -47,7 +50,7 @@ export function proxiedFastPath(d: FastPathDeps): FastPath {
   const security = securityHeaders();
   const recorder = new AccessRecorder(d.logger, d.metrics);
 
-  async function handle(req: IncomingMessage, res: ServerResponse, rule: RouteRule, path: string, token: string, slow: () => void): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, rule: RouteRule, path: string, token: string): Promise<void> {
     const start = process.hrtime.bigint();
     const requestId = requestIdOf(req);
     let child: Logger | undefined;
@@ -65,8 +68,6 @@ export function proxiedFastPath(d: FastPathDeps): FastPath {
         verifyError = err;
       }
     }
-    // A public route with a bad token is still served, limited per IP: Express knows the client's IP.
-    if (!claims && isPublic(rule, path)) return slow();
     const method = req.method ?? 'GET';
     res.setHeader('X-Request-Id', requestId);
     for (const [name, value] of security) res.setHeader(name, value);
@@ -78,6 +79,11 @@ export function proxiedFastPath(d: FastPathDeps): FastPath {
       if (req.headers.origin !== undefined) d.cors(req as Parameters<RequestHandler>[0], res as Parameters<RequestHandler>[1], () => undefined);
       if (!claims) throw verifyError;
       await limit(req, res, path, claims, log);
+      if (d.slots && isStreamRequest(method, path)) {
+        const release = await d.slots.acquire(`u:${claims.sub}`);
+        if (res.closed) release();
+        else res.once('close', release);
+      }
       await d.proxy.forward(rule, req, res);
     } catch (err) {
       sendEnvelope(res, requestId, err, log, method, path, recorder.log);
@@ -99,7 +105,7 @@ export function proxiedFastPath(d: FastPathDeps): FastPath {
     if (refusal) throw refusal;
   }
 
-  return (req, res, slow) => {
+  return (req, res) => {
     const method = req.method;
     if (method === 'OPTIONS' || req.headers.upgrade !== undefined) return false;
     const token = bearerToken(req.headers.authorization);
@@ -108,8 +114,9 @@ export function proxiedFastPath(d: FastPathDeps): FastPath {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const rule = matchRoute(d.routes, path);
-    if (!rule) return false;
-    void handle(req, res, rule, path, token, slow);
+    // Public routes are limited per client IP whatever token comes along: only Express knows that IP.
+    if (!rule || isPublic(rule, path)) return false;
+    void handle(req, res, rule, path, token);
     return true;
   };
 }

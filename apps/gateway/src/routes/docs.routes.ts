@@ -24,11 +24,13 @@ export const DOCS_CSP = [
 ].join('; ');
 
 const UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.png': 'image/png',
-};
+// Maps, never plain objects, for anything a request names: `constructor` or `__proto__` as a file name
+// must be an unknown file (404), not a property of Object.prototype.
+const TYPES = new Map([
+  ['.js', 'text/javascript; charset=utf-8'],
+  ['.css', 'text/css; charset=utf-8'],
+  ['.png', 'image/png'],
+]);
 /** Only these files of swagger-ui-dist are served (not its index.html or sample initializer). */
 const UI_FILES = new Set([
   'swagger-ui.css',
@@ -37,7 +39,10 @@ const UI_FILES = new Set([
   'favicon-32x32.png',
   'favicon-16x16.png',
 ]);
-const OWN_FILES: Record<string, string> = { 'docs-init.js': DOCS_INIT_JS, 'docs.css': DOCS_CSS };
+const OWN_FILES = new Map([
+  ['docs-init.js', DOCS_INIT_JS],
+  ['docs.css', DOCS_CSS],
+]);
 
 const withCsp: RequestHandler = (_req, res, next) => {
   res.set('Content-Security-Policy', DOCS_CSP);
@@ -46,7 +51,7 @@ const withCsp: RequestHandler = (_req, res, next) => {
 
 function sendOwn(res: Response, file: string, body: string): void {
   res
-    .type(TYPES[path.extname(file)] ?? 'application/octet-stream')
+    .type(TYPES.get(path.extname(file)) ?? 'application/octet-stream')
     .set('Cache-Control', 'no-cache')
     .send(body);
 }
@@ -85,13 +90,13 @@ export function docsRoutes(o: Omit<ApiDocsOptions, 'gateway'>): Router {
 
   r.get('/api/docs/assets/:file', (req, res) => {
     const file = req.params.file;
-    const own = OWN_FILES[file];
+    const own = OWN_FILES.get(file);
     if (own !== undefined) return sendOwn(res, file, own);
     if (!UI_FILES.has(file)) throw new NotFoundError('Documentation file');
     res.sendFile(file, {
       root: UI_DIR,
       maxAge: '1h',
-      headers: { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' },
+      headers: { 'Content-Type': TYPES.get(path.extname(file)) ?? 'application/octet-stream' },
     });
   });
   return r;

@@ -47,8 +47,9 @@ export const GATEWAY_OPERATIONS: ApiOperation[] = [
     method: 'GET',
     path: '/api/health',
     summary: 'Readiness of every service instance',
+    description: 'Per service: its state and how many instances are registered and ready. Each instance\'s id, internal URL and probe latency only with a bearer token whose role may `manage` (admins); an invalid token is a 401.',
     tags: ['health'],
-    auth: 'public',
+    auth: 'optional',
     responses: {
       200: { description: 'Every required service is up (or degraded)', schema: ApiHealthResponseSchema },
       503: { description: 'A required service is down', schema: ApiHealthResponseSchema },

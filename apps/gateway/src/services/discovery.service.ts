@@ -77,20 +77,25 @@ export class DiscoveryService {
     };
   }
 
-  /** Readiness of every registered instance, probed in parallel with a bound on each probe. */
-  async health(timeoutMs = 1000): Promise<ApiHealthResponse> {
+  /**
+   * Readiness of every registered instance, probed in parallel with a bound on each probe. Instance ids
+   * and URLs (the platform's internals) only with `details`.
+   */
+  async health(o: { details: boolean; timeoutMs?: number }): Promise<ApiHealthResponse> {
     const services = await this.services();
-    const rows = await Promise.all(
+    const rows: ApiHealthResponse['services'] = await Promise.all(
       services.map(async (s) => {
         const instances = await Promise.all(
-          s.instances.map(async (i) => ({ instance_id: i.instance_id, url: i.url, ...(await probeReady(i, timeoutMs)) })),
+          s.instances.map(async (i) => ({ instance_id: i.instance_id, url: i.url, ...(await probeReady(i, o.timeoutMs ?? 1000)) })),
         );
         const ready = instances.filter((i) => i.ready).length;
         const status: 'up' | 'degraded' | 'down' = ready === 0 ? 'down' : ready < instances.length ? 'degraded' : 'up';
-        return { name: s.name, status, instances };
+        return { name: s.name, status, instance_count: { total: instances.length, ready }, ...(o.details ? { instances } : {}) };
       }),
     );
-    for (const name of this.required) if (!rows.some((r) => r.name === name)) rows.push({ name, status: 'down', instances: [] });
+    for (const name of this.required) {
+      if (!rows.some((r) => r.name === name)) rows.push({ name, status: 'down', instance_count: { total: 0, ready: 0 }, ...(o.details ? { instances: [] } : {}) });
+    }
     const status = rows.every((r) => r.status === 'up') ? 'ok' : rows.some((r) => r.status === 'down') ? 'down' : 'degraded';
     return { status, services: rows.sort((a, b) => a.name.localeCompare(b.name)), timestamp: new Date().toISOString() };
   }

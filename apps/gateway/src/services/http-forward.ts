@@ -2,9 +2,12 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { GATEWAY_RATE_LIMIT_HEADER } from '@platform/service-kit';
 
 /** Headers that describe one connection, not the message: never forwarded either way (RFC 9110 7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+/** Headers only the gateway may set towards a service: a client's own are dropped. */
+const GATEWAY_ONLY = new Set([GATEWAY_RATE_LIMIT_HEADER]);
 
 interface Target {
   hostname: string;
@@ -108,7 +111,7 @@ export function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   const named = connectionTokens(req.headers);
   const out: OutgoingHttpHeaders = {};
   for (const key in req.headers) {
-    if (HOP_BY_HOP.has(key) || (named.length > 0 && named.includes(key))) continue;
+    if (HOP_BY_HOP.has(key) || GATEWAY_ONLY.has(key) || (named.length > 0 && named.includes(key))) continue;
     out[key] = req.headers[key];
   }
   const encrypted = (req.socket as Partial<TLSSocket>).encrypted === true;

@@ -3,14 +3,23 @@ import { randomUUID } from 'node:crypto';
 import {
   AGENT_JOB_NAMES,
   AGENT_RUNS_QUEUE,
+  ForkWorkspaceResultSchema,
   RUN_TESTS_JOB_NAME,
   RunTestsResultSchema,
   type AgentRunJob,
+  type DeleteWorkspaceJob,
   type ForkWorkspaceJob,
+  type ForkWorkspaceResult,
   type RunTestsJob,
   type RunTestsResult,
 } from '@platform/contracts';
 import { bullConnection, defaultJobOptions } from '@platform/queue-kit';
+
+/**
+ * Attempts of a delete-workspace job (exponential backoff from JOB_BACKOFF_MS: about 17 minutes in
+ * all with the default 1 s). A job waits for as long as no runner is up; attempts count only failures.
+ */
+export const DELETE_WORKSPACE_ATTEMPTS = 10;
 
 /** Producer side of the `agent-runs` queue. */
 export class AgentRunsQueue {
@@ -77,16 +86,30 @@ export class AgentRunsQueue {
     }
   }
 
-  /** Asks the runner to copy a working directory; resolves true if it finished within `waitMs`. */
-  async forkWorkspace(job: ForkWorkspaceJob, waitMs: number): Promise<boolean> {
+  /**
+   * Asks the runner to copy a working directory; answers what it did if it finished within `waitMs`
+   * (undefined otherwise; the copy still happens).
+   */
+  async forkWorkspace(job: ForkWorkspaceJob, waitMs: number): Promise<ForkWorkspaceResult | undefined> {
     const events = await this.queueEvents();
     const added = await this.queue.add(AGENT_JOB_NAMES.forkWorkspace, job, { jobId: `fork-${job.to_session_id}` });
     try {
-      await added.waitUntilFinished(events, waitMs);
-      return true;
+      const parsed = ForkWorkspaceResultSchema.safeParse(await added.waitUntilFinished(events, waitMs));
+      return parsed.success ? parsed.data : undefined;
     } catch {
-      return false;
+      return undefined;
     }
+  }
+
+  /**
+   * Asks the runner to delete a session's working directory. Durable: the job waits in Redis until a
+   * runner takes it and is retried when the removal fails; the job id makes enqueueing twice harmless.
+   */
+  async deleteWorkspace(job: DeleteWorkspaceJob): Promise<void> {
+    await this.queue.add(AGENT_JOB_NAMES.deleteWorkspace, job, {
+      jobId: `delete-${job.session_id}`,
+      attempts: DELETE_WORKSPACE_ATTEMPTS,
+    });
   }
 
   /** Waiting/active/delayed/failed counts; also the readiness probe of the queue's Redis. */

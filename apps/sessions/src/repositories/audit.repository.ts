@@ -12,6 +12,7 @@ export type AuditAction =
   | 'permission_answered'
   | 'permission_expired'
   | 'forked'
+  | 'workspace_fork_incomplete'
   | 'run_cancelled'
   | 'run_timed_out'
   | 'run_failed'

@@ -185,7 +185,7 @@ async function finished(sql: Sql, e: EventOf<'run_completed' | 'run_failed'>, ru
        SELECT COALESCE(s.webhook_url, ws.url) IS NOT NULL AS hooked FROM sessions s LEFT JOIN webhook_settings ws ON ws.user_id = s.owner_id WHERE s.id = $8::uuid
      ), r AS (
        UPDATE runs SET status = $2, error = $3, input_tokens = $4::int, output_tokens = $5::int, cost_usd = $6::numeric, finished_at = $7::timestamptz,
-                       notified_at = CASE WHEN COALESCE((SELECT hooked FROM w), false) THEN NULL ELSE $7::timestamptz END
+                       notified_at = CASE WHEN COALESCE((SELECT hooked FROM w), false) THEN NULL ELSE $7::timestamptz END, stop_reason = $11
         WHERE id = $1::uuid
      ), s AS (
        UPDATE sessions SET input_tokens = input_tokens + $4::int, output_tokens = output_tokens + $5::int, cost_usd = cost_usd + $6::numeric, updated_at = now()
@@ -196,7 +196,19 @@ async function finished(sql: Sql, e: EventOf<'run_completed' | 'run_failed'>, ru
        UPDATE permission_requests SET status = 'cancelled', decided_by = $9, decided_at = $7::timestamptz WHERE run_id = $1::uuid AND status = 'pending'
      )
      SELECT COALESCE((SELECT hooked FROM w), false) AS hooked`,
-    [run.id, status, e.type === 'run_failed' ? e.data.error : null, input, output, e.data.cost_usd, now, e.session_id, RUNNER, DANGLING_TOOL_CALL_STATUSES],
+    [
+      run.id,
+      status,
+      e.type === 'run_failed' ? e.data.error : null,
+      input,
+      output,
+      e.data.cost_usd,
+      now,
+      e.session_id,
+      RUNNER,
+      DANGLING_TOOL_CALL_STATUSES,
+      e.type === 'run_completed' ? e.data.stop_reason : null,
+    ],
   );
   // A separate statement: the one above locked the session's row (as a query does before it holds a run),
   // so this one sees every held run committed before, and a query after waits for this run's end.
@@ -206,6 +218,33 @@ async function finished(sql: Sql, e: EventOf<'run_completed' | 'run_failed'>, ru
   );
   run.status = status;
   run.needs_follow_up = (end?.hooked ?? true) || (held?.held ?? true);
+}
+
+/**
+ * Charges an assistant turn's usage to the owner of the run's session, at most once per event: keyed by
+ * (run_id, run_seq), so a redelivered event, a replayed batch or an event of a run that has ended meanwhile
+ * (the turn was paid for all the same) never counts twice. The day is the UTC day the runner says the turn
+ * ended (the day its Redis counters charged), else now.
+ */
+export async function chargeTurn(sql: Sql, e: RunEvent, now: Date): Promise<void> {
+  if (e.type !== 'message_complete' || e.data.role !== 'assistant' || !e.data.usage) return;
+  const endedAt = e.data.ended_at ? new Date(e.data.ended_at) : now;
+  // One statement: the charge, and only if it is new, the person's total for that day.
+  await sql.query(
+    `WITH c AS (
+       INSERT INTO usage_charges (run_id, run_seq, user_id, session_id, turn, provider, model, input_tokens, output_tokens, cost_usd, day, charged_at)
+       SELECT r.id, $2::int, s.owner_id, s.id, $3::int, r.provider, r.model, $4::int, $5::int, $6::numeric, ($7::timestamptz AT TIME ZONE 'UTC')::date, $7::timestamptz
+         FROM runs r JOIN sessions s ON s.id = r.session_id WHERE r.id = $1::uuid
+       ON CONFLICT (run_id, run_seq) DO NOTHING
+       RETURNING user_id, day, input_tokens, output_tokens, cost_usd
+     )
+     INSERT INTO usage_daily (user_id, day, input_tokens, output_tokens, cost_usd, turns)
+     SELECT user_id, day, input_tokens, output_tokens, cost_usd, 1 FROM c
+     ON CONFLICT (user_id, day) DO UPDATE SET input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
+       output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens, cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd,
+       turns = usage_daily.turns + 1`,
+    [e.run_id, e.run_seq, e.data.turn ?? null, e.data.usage.input_tokens, e.data.usage.output_tokens, e.data.cost_usd ?? 0, Number.isNaN(endedAt.getTime()) ? now : endedAt],
+  );
 }
 
 /** An audit entry; each row of a transaction gets its own time (as Prisma's `@default(now())` does), so they keep their order. */

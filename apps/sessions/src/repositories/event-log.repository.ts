@@ -1,7 +1,7 @@
 import { TERMINAL_EVENT_TYPES, TERMINAL_RUN_STATUSES, type RunEvent, type RunStatus } from '@platform/contracts';
 import type { SessionEvent } from '../generated/prisma/client';
 import type { Db } from '../db';
-import { deriveFromEvent, type DeriveOptions } from './event-derive';
+import { chargeTurn, deriveFromEvent, type DeriveOptions } from './event-derive';
 import type { LockedRun } from './run-state';
 import { inTransaction, sqlState, type Sql } from './sql';
 
@@ -93,8 +93,11 @@ async function applyBatch(sql: Sql, events: RunEvent[], o: DeriveOptions): Promi
   );
   const results: Array<ApplyResult | undefined> = [];
   const fresh: Array<{ index: number; event: RunEvent }> = [];
+  const now = new Date();
   for (const [index, e] of events.entries()) {
     const run = locked.get(e.run_id);
+    // A turn's usage is charged whatever becomes of its event (a run ended meanwhile drops the event, not the spend).
+    if (run && run.session_id === e.session_id) await chargeTurn(sql, e, now);
     if (!run || run.session_id !== e.session_id) {
       const session = await sql.query(`SELECT 1 FROM sessions WHERE id = $1::uuid`, [e.session_id]);
       results.push({ kind: session.length > 0 ? 'unknown_run' : 'session_gone' });

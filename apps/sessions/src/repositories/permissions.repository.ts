@@ -1,5 +1,6 @@
 import { afterCursor, type KeysetPosition } from '@platform/db-kit';
-import { SessionOptionsSchema, ToolNameSchema, type SessionOptions } from '@platform/contracts';
+import { SessionOptionsSchema, ToolRuleSchema, type SessionOptions } from '@platform/contracts';
+import { rememberRules } from '@platform/tool-policy';
 import type { PermissionRequest, Prisma } from '../generated/prisma/client';
 import type { Db } from '../db';
 import { writeAudit } from './audit.repository';
@@ -50,13 +51,13 @@ export class PermissionsRepository {
       if (open === 0) {
         await tx.run.updateMany({ where: { id: request.runId, status: 'requires_action' }, data: { status: 'running', deadlineAt: d.deadlineAt } });
       }
-      if (d.remember) await rememberTool(tx, d.sessionId, request.tool, d.decision);
+      const remembered = d.remember ? await rememberTool(tx, d.sessionId, request, d.decision) : [];
       await writeAudit(tx, {
         sessionId: d.sessionId,
         runId: request.runId,
         action: 'permission_answered',
         actor: d.actor,
-        details: { request_id: request.id, tool_use_id: request.toolUseId, tool: request.tool, decision: d.decision, remember: d.remember },
+        details: { request_id: request.id, tool_use_id: request.toolUseId, tool: request.tool, decision: d.decision, remember: d.remember, remembered },
       });
       return { kind: 'decided', request };
     });
@@ -105,17 +106,24 @@ async function expire(tx: Tx, r: PermissionRequest, now: Date): Promise<Permissi
   return expired;
 }
 
-/** Adds `tool` to the session's allowed (or disallowed) tools and takes it out of the other list. */
-async function rememberTool(tx: Tx, sessionId: string, tool: string, decision: 'allow' | 'deny'): Promise<void> {
-  const known = ToolNameSchema.safeParse(tool);
-  // Options name only tools the platform knows; an answer about any other is not remembered.
-  if (!known.success) return;
-  const name = known.data;
+/**
+ * Adds the call's rules to the session's allowed (or disallowed) tools and takes them out of the other
+ * list: the tool's name, or for a shell command one exact rule per command of its line (none when the
+ * line cannot be analysed: the answer then covers that call only). Returns the rules added.
+ */
+async function rememberTool(tx: Tx, sessionId: string, request: PermissionRequest, decision: 'allow' | 'deny'): Promise<string[]> {
+  const input = (request.input ?? {}) as Record<string, unknown>;
+  // Options name only tools the platform knows and valid rules; an answer about anything else is not remembered.
+  const rules = rememberRules(request.tool, input).filter((r) => ToolRuleSchema.safeParse(r).success);
+  if (rules.length === 0) return [];
   const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { options: true } });
   const options: SessionOptions = SessionOptionsSchema.parse(session.options);
   const [add, remove] = decision === 'allow' ? (['allowed_tools', 'disallowed_tools'] as const) : (['disallowed_tools', 'allowed_tools'] as const);
-  const next: SessionOptions = { ...options, [add]: [...new Set([...(options[add] ?? []), name])] };
-  const rest = (options[remove] ?? []).filter((t) => t !== name);
+  const next: SessionOptions = { ...options, [add]: [...new Set([...(options[add] ?? []), ...rules])] };
+  const rest = (options[remove] ?? []).filter((t) => !rules.includes(t));
   if (options[remove] !== undefined) next[remove] = rest;
+  // A session's lists are bounded (contracts): a full list remembers nothing more (dropping a rule could drop a denial).
+  if (SessionOptionsSchema.safeParse(next).success === false) return [];
   await tx.session.update({ where: { id: sessionId }, data: { options: next as Prisma.InputJsonValue } });
+  return rules;
 }

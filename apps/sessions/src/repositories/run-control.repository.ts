@@ -24,14 +24,21 @@ export interface Ended {
 
 type WithSession = Run & { session: { ownerId: string; options: Prisma.JsonValue } };
 
+/**
+ * Cancels of many runs of one session queue on that session's row (each appends an event): Prisma's
+ * default 2 s wait for a connection and 5 s per transaction would fail some under a burst.
+ */
+const END_TX = { maxWait: 15_000, timeout: 20_000 };
+
 /** The run-control transitions: ending a run from outside the runner, and releasing held runs. */
 export class RunControlRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * In one transaction under the run's lock: the run ends (only from `from`), its unfinished tool calls
-   * and open permission requests are closed, its one control event is appended and audited. Null when
-   * the run does not exist or was no longer in `from`.
+   * In one transaction under the run's lock: the run ends (only from `from`) with the usage its charged
+   * turns add up to (also added to its session's totals), its unfinished tool calls and open permission
+   * requests are closed, its one control event is appended and audited. Null when the run does not exist
+   * or was no longer in `from`.
    */
   end(o: EndRun): Promise<Ended | null> {
     return this.db.$transaction(async (tx) => {
@@ -39,35 +46,54 @@ export class RunControlRepository {
       if (!locked || !(o.from ?? ACTIVE_RUN_STATUSES).includes(locked.status)) return null;
       if (o.deadlineBefore && !(locked.deadline_at && locked.deadline_at < o.deadlineBefore)) return null;
       const now = new Date();
+      // What its finished turns used, as charged: a run ended from outside still counts what it spent.
+      const [used] = await tx.$queryRaw<Array<{ input: number; output: number; cost: string }>>`
+        SELECT COALESCE(sum(input_tokens), 0)::int AS input, COALESCE(sum(output_tokens), 0)::int AS output, COALESCE(sum(cost_usd), 0)::text AS cost
+          FROM usage_charges WHERE run_id = ${o.runId}::uuid`;
+      const usage = { inputTokens: used?.input ?? 0, outputTokens: used?.output ?? 0, costUsd: new Prisma.Decimal(used?.cost ?? 0) };
       const run = await tx.run.update({
         where: { id: o.runId },
-        data: { status: o.status, error: o.error, finishedAt: now, held: false, pendingInput: Prisma.DbNull },
+        data: { status: o.status, error: o.error, finishedAt: now, held: false, pendingInput: Prisma.DbNull, ...usage },
       });
+      if (usage.inputTokens + usage.outputTokens > 0 || !usage.costUsd.isZero()) {
+        await tx.session.update({
+          where: { id: run.sessionId },
+          data: { inputTokens: { increment: usage.inputTokens }, outputTokens: { increment: usage.outputTokens }, costUsd: { increment: usage.costUsd } },
+        });
+      }
       await closeDangling(tx, o.runId, now, o.audit.actor);
       const event = await appendEvent(tx, { sessionId: run.sessionId, runId: run.id, runSeq: o.event.runSeq, type: o.event.type, data: o.event.data });
       await writeAudit(tx, { ...o.audit, sessionId: run.sessionId, runId: run.id });
       return { run, event };
-    });
+    }, END_TX);
   }
 
   /**
-   * Under the session's lock: when the session has no active run left, its oldest held run is released
-   * (its user message written, no longer held) and returned for enqueueing.
+   * When the session has no active run left, its oldest held run is released (its user message written,
+   * no longer held) and returned for enqueueing.
+   *
+   * Locks in the order every other writer of runs uses, run first, then session (ingestion, cancel and the
+   * watchdog lock a run, then bump its session's event sequence): taking the session first here deadlocked
+   * with a cancel of the very run being released. A held run locked by someone else is skipped (SKIP
+   * LOCKED): only a cancel or a delete holds one, so it is leaving the queue, and the next one is released.
    */
   releaseNext(sessionId: string): Promise<WithSession | null> {
     return this.db.$transaction(async (tx) => {
+      const [next] = await tx.$queryRaw<Array<{ id: string }>>`
+        SELECT id::text FROM runs WHERE session_id = ${sessionId}::uuid AND held AND status = 'queued'
+         ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+      if (!next) return null;
       if (!(await lockSession(tx, sessionId))) return null;
       const busy = await tx.run.count({ where: { sessionId, held: false, status: { in: ACTIVE_RUN_STATUSES } } });
       if (busy > 0) return null;
-      const next = await tx.run.findFirst({ where: { sessionId, held: true, status: 'queued' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-      if (!next) return null;
-      await appendUserMessage(tx, sessionId, next.id, (next.pendingInput ?? []) as Prisma.InputJsonValue);
+      const run = await tx.run.findUniqueOrThrow({ where: { id: next.id } });
+      await appendUserMessage(tx, sessionId, run.id, (run.pendingInput ?? []) as Prisma.InputJsonValue);
       return tx.run.update({
-        where: { id: next.id },
+        where: { id: run.id },
         data: { held: false, pendingInput: Prisma.DbNull },
         include: { session: { select: { ownerId: true, options: true } } },
       });
-    });
+    }, END_TX);
   }
 
   async sessionsWithHeldRuns(limit = 100): Promise<string[]> {

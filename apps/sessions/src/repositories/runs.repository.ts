@@ -19,7 +19,19 @@ export interface NewQuery {
   content: ContentBlock[];
   /** Hold the run behind the session's active run instead of refusing it. */
   enqueue: boolean;
+  /** Most runs a session may hold behind its active run; one more is refused (`onFull`). */
+  maxHeld: number;
   audit: Omit<AuditInput, 'sessionId' | 'runId' | 'action'>;
+}
+
+/** Why a query is not accepted, as the errors the caller answers with. */
+export interface QueryRefusals {
+  /** The session has a run still active (and the query did not ask to wait). */
+  busy: (active: { id: string; status: string }) => Error;
+  /** The session already holds `maxHeld` runs behind its active one. */
+  full: (active: { id: string; status: string }, held: number) => Error;
+  /** The session is gone (undefined) or archived. */
+  gone: (status: string | undefined) => Error;
 }
 
 /** Writes a session's next user message (the next sequence number). */
@@ -39,21 +51,24 @@ export class RunsRepository {
   /**
    * Accepts a query under the session's row lock, so two queries cannot both find the session idle.
    * With no active run: the run row and the user's message, together (nothing accepted exists only in
-   * memory). With one: `onBusy` (refused), or, when `enqueue`, a held run whose message is written when
-   * it is released, so the conversation stays in order. `onGone` when the session is gone or archived.
+   * memory). With one: refused (`busy`), or, when `enqueue`, a held run whose message is written when
+   * it is released, so the conversation stays in order, unless the session holds `maxHeld` already (`full`).
+   * `gone` when the session is gone or archived.
    * Every accepted query goes through here, so it is SQL on the driver: the lock (with the active run, read
    * after the lock is held), then the run, the message, the session's counters and the audit entry in one
    * statement.
    */
-  createQueued(q: NewQuery, onBusy: (active: { id: string; status: string }) => Error, onGone: (status: string | undefined) => Error): Promise<{ id: string; held: boolean }> {
+  createQueued(q: NewQuery, refuse: QueryRefusals): Promise<{ id: string; held: boolean }> {
     return inTransaction(this.db.$pool, async (sql) => {
       const [session] = await sql.query<{ status: string }>(`SELECT status FROM sessions WHERE id = $1::uuid FOR UPDATE`, [q.sessionId]);
-      if (session?.status !== 'active') throw onGone(session?.status);
-      const [active] = await sql.query<{ id: string; status: string }>(
-        `SELECT id::text, status FROM runs WHERE session_id = $1::uuid AND status = ANY($2::text[]) ORDER BY created_at LIMIT 1`,
+      if (session?.status !== 'active') throw refuse.gone(session?.status);
+      const [active] = await sql.query<{ id: string; status: string; held: number }>(
+        `SELECT id::text, status, (SELECT count(*)::int FROM runs WHERE session_id = $1::uuid AND held AND status = 'queued') AS held
+           FROM runs WHERE session_id = $1::uuid AND status = ANY($2::text[]) ORDER BY created_at LIMIT 1`,
         [q.sessionId, ACTIVE_RUN_STATUSES],
       );
-      if (active && !q.enqueue) throw onBusy(active);
+      if (active && !q.enqueue) throw refuse.busy(active);
+      if (active && active.held >= q.maxHeld) throw refuse.full(active, active.held);
       const held = active !== undefined;
       const content = JSON.stringify(q.content);
       const [run] = await sql.query<{ id: string }>(

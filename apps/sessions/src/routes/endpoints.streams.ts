@@ -21,7 +21,9 @@ export const STREAM_OPERATIONS: ApiOperation[] = [
     path: stream,
     summary: 'Live events (SSE, resumable with Last-Event-ID)',
     description:
-      'Each event: `id: <seq>`, `event: <type>`, `data: <SessionEvent JSON>`; `heartbeat` events keep the connection open.',
+      'Each event: `id: <seq>`, `event: <type>`, `data: <SessionEvent JSON>`; `heartbeat` events keep the connection open. ' +
+      'When the access token expires or is revoked the stream ends with `event: stream_end` (`{reason, error_code, message}`); reconnect with a fresh token. ' +
+      '`Last-Event-ID` and `since` take decimal digits only.',
     tags: ['streams'],
     auth: 'user',
     stream: 'sse',
@@ -29,7 +31,7 @@ export const STREAM_OPERATIONS: ApiOperation[] = [
       ...sessionParams,
       headers: StreamResumeHeadersSchema,
       query: StreamResumeQuerySchema,
-      examples: { ...sessionParams.examples, query: { since: 0 } },
+      examples: { ...sessionParams.examples, query: { since: '0' } },
     },
     responses: {
       200: { description: 'The event stream', contentType: 'text/event-stream', schema: SessionEventSchema },
@@ -41,7 +43,9 @@ export const STREAM_OPERATIONS: ApiOperation[] = [
     path: stream,
     summary: 'Live events and queries over WebSocket',
     description:
-      'Send `{"type":"query","message":…}` or `{"type":"ping"}`; receive events, `query_accepted`, `pong`, `heartbeat` and `error`. The token may come as `?token=`.',
+      'Send `{"type":"query","message":…}`, `{"type":"ping"}` or `{"type":"auth","token":…}` (a fresh access token of the same user, answered with `auth_ok`, keeps the socket open past the first token\'s expiry); ' +
+      'receive events, `query_accepted`, `pong`, `heartbeat`, `auth_ok` and `error`. The token may come as `?token=`. Queries count against the same per-user rate limit as `POST …/query` through the gateway. ' +
+      'When the token expires or is revoked the server sends `{"type":"stream_end",…}` and closes with code 4401 (expired) or 4403 (revoked).',
     tags: ['streams'],
     auth: 'user',
     stream: 'websocket',

@@ -23,6 +23,7 @@ import { RunParamsSchema, RUN_ID, S, SESSION_ID, notFound, sessionParams } from 
 import { RUN_CONTROL_OPERATIONS } from './endpoints.run-control';
 import { STREAM_OPERATIONS, WEBHOOK_SETTINGS_OPERATIONS } from './endpoints.streams';
 import { AGENT_OPERATIONS } from './endpoints.agents';
+import { BUDGET_OPERATIONS } from './endpoints.budgets';
 
 const session = (description: string) => ({ description, schema: SessionSchema });
 const idempotent = {
@@ -49,7 +50,7 @@ const SESSION_OPERATIONS: ApiOperation[] = [
       201: session('The new session'),
       404: { description: 'No such channel or template' },
       422: { description: 'Idempotency-Key reused with another body' },
-      429: { description: 'Too many concurrent sessions (`QUOTA_EXCEEDED`)' },
+      429: { description: 'Too many active sessions (`QUOTA_EXCEEDED`): archive or delete one to free a slot' },
     },
   },
   {
@@ -96,7 +97,7 @@ const SESSION_OPERATIONS: ApiOperation[] = [
     method: 'POST',
     path: `${S}/{id}/query`,
     summary: 'Send a query; ?wait=true waits for the run',
-    description: `409 RUN_IN_PROGRESS while a run is active, unless \`multitask: "enqueue"\`. ${idempotent.description}`,
+    description: `409 RUN_IN_PROGRESS while a run is active, unless \`multitask: "enqueue"\` (up to MAX_HELD_RUNS_PER_SESSION held runs, 10 by default). 402 BUDGET_EXCEEDED once the owner's budget is spent. ${idempotent.description}`,
     tags: ['sessions', 'runs'],
     auth: 'user',
     request: {
@@ -114,8 +115,10 @@ const SESSION_OPERATIONS: ApiOperation[] = [
       200: { description: 'With ?wait=true: the run ended within the wait', schema: QueryWaitResponseSchema },
       202: { description: 'The run is queued', schema: QueryAcceptedResponseSchema },
       ...notFound,
+      402: { description: "The session owner's daily or monthly budget is spent (`BUDGET_EXCEEDED`: which limit, what is left, `resets_at`, `Retry-After`)" },
       409: { description: 'A run is in progress (`RUN_IN_PROGRESS`)' },
       422: { description: 'Idempotency-Key reused with another body' },
+      429: { description: 'With `multitask: "enqueue"`: the session already holds the most runs it may behind its active one (`QUOTA_EXCEEDED`)' },
     },
   },
   {
@@ -189,6 +192,7 @@ export const SESSIONS_OPERATIONS: ApiOperation[] = [
   ...WEBHOOK_SETTINGS_OPERATIONS,
   ...STREAM_OPERATIONS,
   ...AGENT_OPERATIONS,
+  ...BUDGET_OPERATIONS,
 ];
 
 /** The routes sessions publishes to the registry (and so to `/api/discovery`). */

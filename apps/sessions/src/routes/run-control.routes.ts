@@ -4,12 +4,11 @@ import {
   PageQuerySchema,
   PermissionDecisionRequestSchema,
   PermissionRequestListQuerySchema,
-  RoleSchema,
   RunCancelRequestSchema,
   IdParamsSchema,
 } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { authorize, type TokenVerifier } from '@platform/auth-middleware';
 import { z } from 'zod';
 import type { RunControlService } from '../services/run-control.service';
 import type { PermissionsService } from '../services/permissions.service';
@@ -28,32 +27,31 @@ export function runControlRoutes(d: {
   verifier: TokenVerifier;
 }): Router {
   const r = Router();
-  const people = [requireAuth(d.verifier), requireRole(...RoleSchema.options)];
 
-  r.post(`${BASE}/runs/:run_id/cancel`, ...people, async (req, res) => {
+  r.post(`${BASE}/runs/:run_id/cancel`, ...authorize(d.verifier, 'control'), async (req, res) => {
     const { id, run_id } = parseInput(RunParamsSchema, req.params, 'params');
     const { reason } = parseInput(RunCancelRequestSchema, req.body ?? {}, 'body');
     res.json(await d.control.cancel(callerOf(req), id, run_id, reason));
   });
 
-  r.get(`${BASE}/permissions`, ...people, async (req, res) => {
+  r.get(`${BASE}/permissions`, ...authorize(d.verifier, 'read'), async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const q = parseInput(PermissionRequestListQuerySchema, req.query, 'query');
     res.json(await d.permissions.list(callerOf(req), id, q.status, q.cursor, q.limit));
   });
 
-  r.post(`${BASE}/permissions/:request_id`, ...people, async (req, res) => {
+  r.post(`${BASE}/permissions/:request_id`, ...authorize(d.verifier, 'answer'), async (req, res) => {
     const { id, request_id } = parseInput(RequestParamsSchema, req.params, 'params');
     const body = parseInput(PermissionDecisionRequestSchema, req.body, 'body');
     res.json(await d.permissions.decide(callerOf(req), id, request_id, body));
   });
 
-  r.get(`${BASE}/audit`, ...people, async (req, res) => {
+  r.get(`${BASE}/audit`, ...authorize(d.verifier, 'read'), async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     res.json(await d.records.audit(callerOf(req), id, parseInput(AuditListQuerySchema, req.query, 'query')));
   });
 
-  r.get(`${BASE}/webhook-deliveries`, ...people, async (req, res) => {
+  r.get(`${BASE}/webhook-deliveries`, ...authorize(d.verifier, 'read'), async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     res.json(await d.records.deliveries(callerOf(req), id, parseInput(PageQuerySchema, req.query, 'query')));
   });

@@ -6,13 +6,12 @@ import {
   PageQuerySchema,
   QueryParamsSchema,
   QueryRequestSchema,
-  RoleSchema,
   SessionCreateRequestSchema,
   SessionListQuerySchema,
   SessionPatchRequestSchema,
 } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { requireAction, requireAuth, type TokenVerifier } from '@platform/auth-middleware';
 import { z } from 'zod';
 import type { SessionsService } from '../services/sessions.service';
 import type { RunsService } from '../services/runs.service';
@@ -31,36 +30,39 @@ export function sessionsRoutes(d: {
   queryWaitMaxMs: number;
 }): Router {
   const r = Router();
-  // People only: a service token has no sessions of its own.
-  r.use(BASE, requireAuth(d.verifier), requireRole(...RoleSchema.options));
+  // People only (the action classes): a service token has no sessions of its own.
+  r.use(BASE, requireAuth(d.verifier));
   const once = idempotent(d.idempotency);
+  const read = requireAction('read');
+  const write = requireAction('create');
+  const run = requireAction('run');
 
-  r.post(BASE, once, async (req, res) => {
+  r.post(BASE, write, once, async (req, res) => {
     const body = parseInput(SessionCreateRequestSchema, req.body, 'body');
     res.status(201).json(await d.sessions.create(callerOf(req), body));
   });
 
-  r.get(BASE, async (req, res) => {
+  r.get(BASE, read, async (req, res) => {
     res.json(await d.sessions.list(callerOf(req), parseInput(SessionListQuerySchema, req.query, 'query')));
   });
 
-  r.get(`${BASE}/:id`, async (req, res) => {
+  r.get(`${BASE}/:id`, read, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     res.json(await d.sessions.get(callerOf(req), id));
   });
 
-  r.patch(`${BASE}/:id`, async (req, res) => {
+  r.patch(`${BASE}/:id`, write, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     res.json(await d.sessions.patch(callerOf(req), id, parseInput(SessionPatchRequestSchema, req.body, 'body')));
   });
 
-  r.delete(`${BASE}/:id`, async (req, res) => {
+  r.delete(`${BASE}/:id`, write, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     await d.sessions.delete(callerOf(req), id);
     res.status(204).end();
   });
 
-  r.post(`${BASE}/:id/query`, once, async (req, res) => {
+  r.post(`${BASE}/:id/query`, run, once, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const { wait } = parseInput(QueryParamsSchema, req.query, 'query');
     const { message, multitask } = parseInput(QueryRequestSchema, req.body, 'body');
@@ -75,30 +77,30 @@ export function sessionsRoutes(d: {
     res.status(202).json(accepted);
   });
 
-  r.post(`${BASE}/:id/fork`, once, async (req, res) => {
+  r.post(`${BASE}/:id/fork`, run, once, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const { name } = parseInput(ForkRequestSchema, req.body ?? {}, 'body');
     res.status(201).json(await d.sessions.fork(callerOf(req), id, name));
   });
 
-  r.get(`${BASE}/:id/runs`, async (req, res) => {
+  r.get(`${BASE}/:id/runs`, read, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const q = parseInput(PageQuerySchema, req.query, 'query');
     res.json(await d.runs.listRuns(callerOf(req), id, q.cursor, q.limit));
   });
 
-  r.get(`${BASE}/:id/runs/:run_id`, async (req, res) => {
+  r.get(`${BASE}/:id/runs/:run_id`, read, async (req, res) => {
     const { id, run_id } = parseInput(RunParamsSchema, req.params, 'params');
     res.json(await d.runs.getRun(callerOf(req), id, run_id));
   });
 
-  r.get(`${BASE}/:id/messages`, async (req, res) => {
+  r.get(`${BASE}/:id/messages`, read, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const q = parseInput(MessageListQuerySchema, req.query, 'query');
     res.json(await d.runs.listMessages(callerOf(req), id, q.cursor, q.limit));
   });
 
-  r.get(`${BASE}/:id/tool-calls`, async (req, res) => {
+  r.get(`${BASE}/:id/tool-calls`, read, async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const q = parseInput(PageQuerySchema, req.query, 'query');
     res.json(await d.runs.listToolCalls(callerOf(req), id, q.cursor, q.limit));

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { IdParamsSchema, RoleSchema } from '@platform/contracts';
+import { IdParamsSchema, streamEndEvent } from '@platform/contracts';
 import { errorFields, parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { authOf, authorize, watchToken, type TokenVerifier } from '@platform/auth-middleware';
 import type { SessionsService } from '../services/sessions.service';
 import type { EventHub } from '../services/event-hub';
 import type { EventLogRepository } from '../repositories/event-log.repository';
@@ -10,7 +10,11 @@ import type { OpenStreams } from '../services/open-streams';
 import { resumePosition } from './stream-position';
 import { callerOf } from './caller';
 
-/** `GET /api/v1/sessions/{id}/stream` as server-sent events, resumable with Last-Event-ID. */
+/**
+ * `GET /api/v1/sessions/{id}/stream` as server-sent events, resumable with Last-Event-ID. The stream
+ * lives as long as its access token: when the token expires or is revoked it ends with a `stream_end`
+ * event saying why.
+ */
 export function streamRoutes(d: {
   sessions: SessionsService;
   hub: EventHub;
@@ -20,7 +24,7 @@ export function streamRoutes(d: {
   heartbeatMs: number;
 }): Router {
   const r = Router();
-  r.get('/api/v1/sessions/:id/stream', requireAuth(d.verifier), requireRole(...RoleSchema.options), async (req, res) => {
+  r.get('/api/v1/sessions/:id/stream', ...authorize(d.verifier, 'read'), async (req, res) => {
     const { id } = parseInput(IdParamsSchema, req.params, 'params');
     const after = resumePosition(req.headers['last-event-id'] as string | undefined, req.query);
     await d.sessions.visible(callerOf(req), id);
@@ -38,12 +42,17 @@ export function streamRoutes(d: {
     let close: (() => void) | undefined;
     const end = () => {
       clearInterval(heartbeat);
+      unwatch();
       close?.();
       forget();
       if (!res.writableEnded) res.end();
     };
     const heartbeat = setInterval(() => write(`event: heartbeat\ndata: {"ts":"${new Date().toISOString()}"}\n\n`), d.heartbeatMs);
     const forget = d.streams.add(end);
+    const unwatch = watchToken(d.verifier, authOf(req).claims, (reason) => {
+      write(`event: stream_end\ndata: ${JSON.stringify(streamEndEvent(reason))}\n\n`);
+      end();
+    });
     req.on('close', end);
     try {
       close = await openSessionStream(d, id, after, (e) => write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { RoleSchema, TddAnalyzeRequestSchema, TddGenerateRequestSchema, TddValidateRequestSchema } from '@platform/contracts';
+import { TddAnalyzeRequestSchema, TddGenerateRequestSchema, TddValidateRequestSchema } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { authorize, type TokenVerifier } from '@platform/auth-middleware';
 import type { TddService } from '../services/agents/tdd.service';
 import type { IdempotencyService } from '../services/idempotency.service';
 import { idempotent } from './idempotency';
@@ -11,7 +11,8 @@ import { agentReply } from './agent-reply';
 /** `/tdd/*`: the seeds' TDD agent on sessions of the `tdd` template, or any session of the caller's (people only). */
 export function tddRoutes(d: { tdd: TddService; idempotency: IdempotencyService; verifier: TokenVerifier }): Router {
   const r = Router();
-  r.use('/tdd', requireAuth(d.verifier), requireRole(...RoleSchema.options));
+  // Every TDD call starts agent work (an analysis, a patch, a test run): the `run` class.
+  r.use('/tdd', ...authorize(d.verifier, 'run'));
   const once = idempotent(d.idempotency);
 
   r.post('/tdd/analyze', once, async (req, res) => {

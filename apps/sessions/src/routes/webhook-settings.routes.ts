@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { RoleSchema, WebhookSettingsRequestSchema } from '@platform/contracts';
+import { WebhookSettingsRequestSchema } from '@platform/contracts';
 import { parseInput } from '@platform/service-kit';
-import { requireAuth, requireRole, type TokenVerifier } from '@platform/auth-middleware';
+import { authorize, type TokenVerifier } from '@platform/auth-middleware';
 import type { WebhookSettingsService } from '../services/webhooks/webhook-settings.service';
 import { callerOf } from './caller';
 
@@ -13,12 +13,11 @@ export const WEBHOOK_SETTINGS_PATHS = ['/api/v1/webhook-settings', '/api/v1/sess
 
 export function webhookSettingsRoutes(d: { settings: WebhookSettingsService; verifier: TokenVerifier }): Router {
   const r = Router();
-  const people = [requireAuth(d.verifier), requireRole(...RoleSchema.options)];
   for (const path of WEBHOOK_SETTINGS_PATHS) {
-    r.get(path, ...people, async (req, res) => {
+    r.get(path, ...authorize(d.verifier, 'read'), async (req, res) => {
       res.json(await d.settings.get(callerOf(req)));
     });
-    r.put(path, ...people, async (req, res) => {
+    r.put(path, ...authorize(d.verifier, 'create'), async (req, res) => {
       res.json(await d.settings.put(callerOf(req), parseInput(WebhookSettingsRequestSchema, req.body, 'body')));
     });
   }

@@ -7,6 +7,8 @@ import { PermissionsRepository } from '../repositories/permissions.repository';
 import { AuditRepository } from '../repositories/audit.repository';
 import { WebhooksRepository } from '../repositories/webhooks.repository';
 import { IdempotencyRepository } from '../repositories/idempotency.repository';
+import { BudgetsRepository } from '../repositories/budgets.repository';
+import { defaultBudget } from '../config';
 import { EventHub } from './event-hub';
 import { SessionsService } from './sessions.service';
 import { RunsService } from './runs.service';
@@ -18,6 +20,8 @@ import { RunnerApiService } from './runner-api.service';
 import { SessionRecordsService } from './session-records.service';
 import { IdempotencyService } from './idempotency.service';
 import { leaderTick } from './leader-tick';
+import { BudgetLedger } from './budgets/budget-ledger';
+import { BudgetService } from './budgets/budget.service';
 import { buildAgents } from './agents/build-agents';
 import { SecretBox } from './webhooks/secret-box';
 import { WebhookSettingsService } from './webhooks/webhook-settings.service';
@@ -64,7 +68,22 @@ export function buildServices(d: SessionsDeps) {
     checkWebhook: (ownerId, url, path) => webhookSettings.assertSessionWebhook(ownerId, url, path),
     cancelRuns: (sessionId, actor) => control.cancelAll(sessionId, actor),
   });
-  const runs = new RunsService(sessions, runsRepo, d.queue, hub, d.logger);
+  const budgets = new BudgetService({
+    repo: new BudgetsRepository(d.db),
+    ledger: new BudgetLedger(d.redis, c.EVENTS_STREAM),
+    users: d.users,
+    defaults: defaultBudget(c),
+    logger: d.logger,
+  });
+  const runs = new RunsService({
+    sessions,
+    runs: runsRepo,
+    queue: d.queue,
+    hub,
+    logger: d.logger,
+    maxHeldRuns: c.MAX_HELD_RUNS_PER_SESSION,
+    assertBudget: (ownerId) => budgets.assertCanQuery(ownerId),
+  });
   const permissions = new PermissionsService({ repo: new PermissionsRepository(d.db), visible, queue: d.queue, runDeadlineMs: c.RUN_DEADLINE_MS, logger: d.logger });
   const idempotency = new IdempotencyService({ repo: new IdempotencyRepository(d.db), ttlS: c.IDEMPOTENCY_TTL_S, inFlightMs: c.IDEMPOTENCY_IN_FLIGHT_MS, logger: d.logger });
   const watchdog = new RunWatchdog({ control: controlRepo, runControl: control, queue: d.queue, logger: d.logger, strandedGraceMs: c.RUN_STRANDED_GRACE_MS });
@@ -94,6 +113,7 @@ export function buildServices(d: SessionsDeps) {
     runs,
     control,
     permissions,
+    budgets,
     idempotency,
     webhookSettings,
     deliveries,

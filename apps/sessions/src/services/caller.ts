@@ -1,4 +1,4 @@
-import type { TokenRole } from '@platform/contracts';
+import { roleMay, type TokenRole } from '@platform/contracts';
 
 /** The authenticated person acting on sessions. */
 export interface Caller {
@@ -6,4 +6,5 @@ export interface Caller {
   role: TokenRole;
 }
 
-export const isAdmin = (c: Caller): boolean => c.role === 'admin';
+/** Callers who see and act on everyone's sessions (the `manage` action class). */
+export const isAdmin = (c: Caller): boolean => roleMay(c.role, 'manage');

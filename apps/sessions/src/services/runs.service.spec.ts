@@ -21,6 +21,7 @@ const row = (status: string): Run => ({
   costUsd: 0 as unknown as Run['costUsd'],
   error: null,
   turns: 0,
+  stopReason: null,
   createdAt: new Date(),
   startedAt: null,
   finishedAt: null,
@@ -57,7 +58,7 @@ function world(subscribeDelayMs: number) {
     },
   } as unknown as EventHub;
   const runs = { findRun: async () => row(state.status) } as unknown as RunsRepository;
-  const service = new RunsService({} as SessionsService, runs, {} as AgentRunsQueue, hub, {} as Logger);
+  const service = new RunsService({ sessions: {} as SessionsService, runs, queue: {} as AgentRunsQueue, hub, logger: {} as Logger, maxHeldRuns: 10, assertBudget: async () => undefined });
   /** The runner finishes: the row commits, then the event is published. */
   const finish = () => {
     state.status = 'completed';
@@ -105,9 +106,15 @@ describe('RunsService.waitForEnd', () => {
     const warn = jest.fn();
     const hub = { subscribe: () => Promise.reject(new Error('Connection is closed.')) } as unknown as EventHub;
     const runs = { findRun: async () => row('queued') } as unknown as RunsRepository;
-    const service = new RunsService({} as SessionsService, runs, {} as AgentRunsQueue, hub, {
-      warn,
-    } as unknown as Logger);
+    const service = new RunsService({
+      sessions: {} as SessionsService,
+      runs,
+      queue: {} as AgentRunsQueue,
+      hub,
+      logger: { warn } as unknown as Logger,
+      maxHeldRuns: 10,
+      assertBudget: async () => undefined,
+    });
 
     expect(await service.waitForEnd(SESSION, RUN, 1000)).toBeUndefined();
     expect(warn).toHaveBeenCalledWith(

@@ -1,6 +1,6 @@
 import { decodeCursor, pageFrom } from '@platform/db-kit';
-import type { Session as SessionDto, SessionCreateRequest, SessionListQuery, SessionOptions, SessionPatchRequest } from '@platform/contracts';
-import { AppError, NotFoundError, type Logger } from '@platform/service-kit';
+import type { ForkWorkspaceResult, Session as SessionDto, SessionCreateRequest, SessionListQuery, SessionOptions, SessionPatchRequest } from '@platform/contracts';
+import { AppError, NotFoundError, errorFields, type Logger } from '@platform/service-kit';
 import type { Prisma, Session } from '../generated/prisma/client';
 import type { SessionsRepository } from '../repositories/sessions.repository';
 import { writeAudit } from '../repositories/audit.repository';
@@ -43,14 +43,30 @@ export class SessionsService {
   private async withinQuota<T>(ownerId: string, write: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     const { max_concurrent_sessions: limit } = await this.d.users.get(ownerId);
     return this.d.sessions.withinQuota(ownerId, limit, write, (active) =>
-      new AppError('QUOTA_EXCEEDED', `You may hold at most ${limit} active sessions`, { details: { limit, active } }),
+      new AppError(
+        'QUOTA_EXCEEDED',
+        `You may hold at most ${limit} active sessions (you hold ${active}). To free a slot, archive one ` +
+          `(PATCH /api/v1/sessions/{id} with {"status":"archived"}) or delete one (DELETE /api/v1/sessions/{id}); ` +
+          'GET /api/v1/sessions?status=active lists them.',
+        {
+          details: {
+            limit,
+            active,
+            free_a_slot: {
+              archive: 'PATCH /api/v1/sessions/{id} {"status":"archived"}',
+              delete: 'DELETE /api/v1/sessions/{id}',
+              list_active: 'GET /api/v1/sessions?status=active',
+            },
+          },
+        },
+      ),
     );
   }
 
   async create(caller: Caller, input: SessionCreateRequest & { options: SessionOptions; mode: 'interactive' | 'background' }): Promise<SessionDto> {
     let templateOptions: SessionOptions = {};
     if (input.template_id !== undefined) {
-      const template = TEMPLATES[input.template_id];
+      const template = TEMPLATES.get(input.template_id);
       if (!template) throw new NotFoundError('Template');
       templateOptions = template.options;
     }
@@ -108,10 +124,16 @@ export class SessionsService {
     return toSessionDto(await this.d.sessions.transaction(write));
   }
 
-  /** Cancels the session's active runs (the runner stops, nothing stays active), then removes it with everything it owns. */
+  /**
+   * Cancels the session's active runs (the runner stops, nothing stays active), asks the runner to
+   * delete its working directory, then removes it with everything it owns. The job goes first: once
+   * the rows are gone nothing would remember the directory, while a failure in between leaves a
+   * session the caller can delete again (the job id makes that harmless).
+   */
   async delete(caller: Caller, id: string): Promise<void> {
     await this.visible(caller, id);
     await this.d.cancelRuns(id, actorOf(caller));
+    await this.d.queue.deleteWorkspace({ v: 1, session_id: id });
     await this.d.sessions.delete(id);
   }
 
@@ -130,6 +152,18 @@ export class SessionsService {
     });
     const copied = await this.d.queue.forkWorkspace({ v: 1, from_session_id: parent.id, to_session_id: child.id }, this.d.forkWaitMs);
     if (!copied) this.d.logger.warn('working directory copy still pending', { session_id: child.id, parent_session_id: parent.id });
+    else await this.recordIncompleteCopy(child.id, copied);
     return toSessionDto(child);
+  }
+
+  /** A fork whose working directory was not copied whole (over the quota, or entries never copied) says so in its audit log. */
+  private async recordIncompleteCopy(sessionId: string, copied: ForkWorkspaceResult): Promise<void> {
+    const skipped = (copied.skipped?.special ?? 0) + (copied.skipped?.hard_linked ?? 0);
+    if (copied.result !== 'over_quota' && skipped === 0) return;
+    await this.d.sessions
+      .transaction((tx) =>
+        writeAudit(tx, { sessionId, action: 'workspace_fork_incomplete', actor: 'service:agent-runner', details: { ...copied } }),
+      )
+      .catch((err: unknown) => this.d.logger.warn('could not record an incomplete workspace copy', { session_id: sessionId, ...errorFields(err) }));
   }
 }

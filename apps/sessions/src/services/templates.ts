@@ -6,8 +6,8 @@ export interface SessionTemplate {
   options: SessionOptions;
 }
 
-/** Built-in session templates; their options merge under a request's options. */
-export const TEMPLATES: Record<string, SessionTemplate> = {
+/** Built-in session templates by id; their options merge under a request's options. */
+const BUILT_IN: SessionTemplate[] = Object.values({
   general: { id: 'general', description: 'A general assistant with read tools', options: { permission_mode: 'default', max_turns: 10 } },
   'code-editor': {
     id: 'code-editor',
@@ -46,4 +46,10 @@ export const TEMPLATES: Record<string, SessionTemplate> = {
         'When a message asks for JSON, answer with exactly one JSON object and nothing else.',
     },
   },
-};
+});
+
+/**
+ * Looked up by a client-supplied id: a Map, so `__proto__`, `constructor` or `toString` are unknown ids
+ * (404) rather than something inherited from Object.prototype.
+ */
+export const TEMPLATES: ReadonlyMap<string, SessionTemplate> = new Map(BUILT_IN.map((t) => [t.id, t]));

@@ -79,11 +79,11 @@ export async function eventsOf(
 export const newRequestId = (): string => randomUUID();
 
 /** A started run whose runner asked to write a file (WRITE, expiring in 5 minutes) and parked its job until it is answered. */
-export async function askingRun(h: SessionsHarness, user: TestUser) {
+export async function askingRun(h: SessionsHarness, user: TestUser, call: { tool: string; input: Record<string, unknown> } = { tool: 'write_file', input: WRITE }) {
   const expiresAt = new Date(Date.now() + 5 * 60_000);
   const run = await startedRun(h, user);
   const requestId = newRequestId();
-  await h.emit(run.script.permissionRequest(requestId, 'tu-w', 'write_file', WRITE, expiresAt));
+  await h.emit(run.script.permissionRequest(requestId, 'tu-w', call.tool, call.input, expiresAt));
   await runReaches(user, run.session.id, run.runId, 'requires_action');
   await parkJob(h, run.runId);
   return { ...run, requestId, path: `${SESSIONS}/${run.session.id}/permissions/${requestId}` };

@@ -61,7 +61,7 @@ export const STATUS_OPERATIONS: ApiOperation[] = [
     method: 'GET',
     path: '/api/status/stream',
     summary: 'Server-sent events: every state change',
-    description: `Starts with a \`snapshot\`, then each change as it happens. ${adminsSeeMore}`,
+    description: `Starts with a \`snapshot\`, then each change as it happens. ${adminsSeeMore} A stream opened with a token ends with \`event: stream_end\` (\`{reason, error_code, message}\`) when the token expires or is revoked. Through the gateway, streams are capped per user and, without a token, per client IP (429 \`TOO_MANY_STREAMS\`).`,
     tags,
     auth: 'optional',
     stream: 'sse',

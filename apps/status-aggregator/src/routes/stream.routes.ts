@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { StatusStreamEvent } from '@platform/contracts';
-import type { TokenVerifier } from '@platform/auth-middleware';
+import { streamEndEvent, type StatusStreamEvent } from '@platform/contracts';
+import { watchToken, type TokenVerifier } from '@platform/auth-middleware';
 import type { LiveStatus } from '../services/live-status';
 import type { OpenStreams } from '../services/open-streams';
 import { isAdmin, optionalAuth } from './viewer';
@@ -11,7 +11,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 /**
  * `GET /api/status/stream`: server-sent events. Every connection starts with a `snapshot`, then gets
  * each change as it happens (admins also get instance details and `metrics`), and a comment line
- * every heartbeat so proxies keep it open.
+ * every heartbeat so proxies keep it open. A stream opened with a token lives as long as the token:
+ * on expiry or revocation it ends with a `stream_end` event (reconnect with a fresh token, or none).
  */
 export function streamRoutes(d: {
   live: LiveStatus;
@@ -38,6 +39,7 @@ export function streamRoutes(d: {
     const send = (e: StatusStreamEvent) => write(`id: ${++seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     const end = () => {
       clearInterval(heartbeat);
+      unwatch?.();
       unsubscribe();
       forget();
       if (!res.writableEnded) res.end();
@@ -48,6 +50,12 @@ export function streamRoutes(d: {
       if (e) send(e);
     });
     const forget = d.streams.add(end);
+    const unwatch = req.auth
+      ? watchToken(d.verifier, req.auth.claims, (reason) => {
+          write(`event: stream_end\ndata: ${JSON.stringify(streamEndEvent(reason))}\n\n`);
+          end();
+        })
+      : undefined;
     req.on('close', end);
     write('retry: 2000\n\n');
     send(d.live.snapshot(admin));

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { roleMay } from '@platform/contracts';
 import { bearerToken, type TokenVerifier } from '@platform/auth-middleware';
 import { ForbiddenError, UnauthorizedError } from '@platform/service-kit';
 
@@ -17,7 +18,8 @@ export function optionalAuth(verifier: TokenVerifier): RequestHandler {
   };
 }
 
-export const isAdmin = (req: Request): boolean => req.auth?.role === 'admin';
+/** Callers shown the platform's internals (the `manage` action class). */
+export const isAdmin = (req: Request): boolean => req.auth !== undefined && roleMay(req.auth.role, 'manage');
 
 /** After optionalAuth: 401 without a token, 403 unless the caller is an admin. */
 export const requireAdmin: RequestHandler = (req, _res, next) => {

@@ -12,15 +12,15 @@ export interface Asset {
 /** The dashboard's files by name (`index.html`, `app.js`, `app.css`). */
 export type DashboardAssets = ReadonlyMap<string, Asset>;
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-};
+const TYPES = new Map([
+  ['.html', 'text/html; charset=utf-8'],
+  ['.js', 'text/javascript; charset=utf-8'],
+  ['.css', 'text/css; charset=utf-8'],
+]);
 
 function asset(name: string, body: Buffer): Asset {
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-  return { body, contentType: TYPES[path.extname(name)] ?? 'application/octet-stream', etag };
+  return { body, contentType: TYPES.get(path.extname(name)) ?? 'application/octet-stream', etag };
 }
 
 /**

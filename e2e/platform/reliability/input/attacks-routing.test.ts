@@ -1,5 +1,5 @@
 import { ApiHealthResponseSchema, DiscoveryResponseSchema } from '@platform/contracts';
-import { signUp, type Session } from '../../tests/support/accounts';
+import { signIn, signUp, type Session } from '../../tests/support/accounts';
 import { startPlatform, type Platform } from '../../tests/support/platform';
 import { claimsFor, decodeToken, signEs256 } from '../../tests/support/tokens';
 import { AttackLog } from './support/attack-log';
@@ -42,8 +42,9 @@ const serviceToken = () =>
 
 describe('the registry', () => {
   it('refuses registration, heartbeats and deregistration without its service credential, and routing is unchanged', async () => {
-    const health = ApiHealthResponseSchema.parse((await platform.api.get('/api/health')).body);
-    const auth = health.services.find((s) => s.name === 'auth')!.instances[0]!;
+    const admin = await signIn(platform.api, platform.admin);
+    const health = ApiHealthResponseSchema.parse((await admin.as.get('/api/health')).body);
+    const auth = health.services.find((s) => s.name === 'auth')!.instances![0]!;
     const rogue = {
       name: 'auth',
       instance_id: 'rogue-1',

@@ -10,6 +10,7 @@ import { deadProcessLogs, livenessOf, startFuzzPlatform } from './support/fuzz-p
 import { Tally, verdict, writeReport } from './support/oracle';
 import { pool, send } from './support/raw-client';
 import { buildWorld, type World } from './support/world';
+import { ownKeyCases, strictVerdict, unstorableBodyCases, unstorableQueryCases, type StrictCase } from './support/strict-cases';
 import { MALFORMED_FRAMES, upgradeThenSend } from './support/ws-abuse';
 
 jest.setTimeout(60_000);
@@ -72,6 +73,27 @@ describe('every public endpoint, fuzzed through the gateway', () => {
 
     expect(await fuzz(cases, -cases.length)).toEqual([]);
     expect(cases.length).toBeGreaterThan(250);
+  });
+
+  it.each([
+    ['each string of every write body, made unstorable (NUL, a lone surrogate), and a key that is', 'a 400', () => unstorableBodyCases(endpoints, world)],
+    ['a NUL in a query value of every endpoint', 'a 400 from every service', () => unstorableQueryCases(endpoints, world)],
+    ['__proto__, constructor, toString… as every path id and as a template id', 'a 400 or 404, never a default', () => ownKeyCases(endpoints, world)],
+  ] as const)('answers %s with %s', async (_what, _answer, build) => {
+    const cases: StrictCase[] = build();
+    const before = tally.failures.length;
+    const wrong: string[] = [];
+
+    await pool(cases, CONCURRENCY, async (c, i) => {
+      const answer = await send(platform.gateway.url, c.request);
+      tally.record(c.group, i, c.request, answer);
+      const why = strictVerdict(c, answer);
+      if (why) wrong.push(`${c.request.method} ${c.request.target.slice(0, 120)} -> ${why}`);
+    });
+
+    expect(wrong).toEqual([]);
+    expect(tally.failures.slice(before).map((f) => `${f.method} ${f.target.slice(0, 120)} -> ${f.why}`)).toEqual([]);
+    expect(cases.length).toBeGreaterThan(40);
   });
 
   it.each(Array.from({ length: BATCHES }, (_, b) => [b + 1, BATCHES, b]))(

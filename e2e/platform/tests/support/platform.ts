@@ -96,6 +96,8 @@ export interface Platform {
   authDatabaseUrl: string;
   /** The registry's bearer token, for processes a test adds to the platform (a second gateway, say). */
   registryToken: string;
+  /** REVOCATIONS_PREFIX of every service, for processes a test adds (they must see the same revocations). */
+  revocationsPrefix: string;
   admin: { email: string; password: string };
   corsOrigin: string;
   /** Stops the processes, drops the database and deletes the Redis keys. Safe after a failed start. */
@@ -132,6 +134,8 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
   const registryToken = `e2e-${randomBytes(24).toString('hex')}`;
   const registryPrefix = redisPrefix(`${o.name}-registry`);
   const gatewayPrefix = redisPrefix(`${o.name}-gateway`);
+  // Every service reads the access-token revocations auth writes, from one Redis under one prefix.
+  const revocationsPrefix = redisPrefix(`${o.name}-revocations`);
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const admin = { email: `admin-${randomBytes(4).toString('hex')}@e2e.test`, password: 'Admin-pass-123' };
   const corsOrigin = 'https://app.e2e.test';
@@ -171,6 +175,7 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
       running.statusDb?.drop(),
       cleanupRedisPrefix(registryPrefix, o.redisUrl),
       cleanupRedisPrefix(gatewayPrefix, o.redisUrl),
+      cleanupRedisPrefix(revocationsPrefix, o.redisUrl),
       ...(agents?.cleanups() ?? []),
     ]);
     throwFirstFailure(cleanups);
@@ -178,8 +183,10 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
 
   try {
     const shared = { REGISTRY_TOKEN: registryToken, NODE_ENV: 'test', SHUTDOWN_TIMEOUT_MS: '2000' };
-    // For the services on Redis that AgentStack does not configure (registry, gateway, status-aggregator).
-    const redisEnv: Record<string, string> = o.redisUrl ? { REDIS_URL: o.redisUrl } : {};
+    // For the services on Redis that AgentStack does not configure (registry, auth, channels, gateway,
+    // status-aggregator): the Redis sessions uses too, so every service sees the same revocations.
+    const redisEnv: Record<string, string> = { REDIS_URL: o.redisUrl ?? testRedisUrl() };
+    const revocationsEnv = { REVOCATIONS_PREFIX: revocationsPrefix };
     const onServer = { serverUrl: o.databaseUrl };
     // Each start records what came up before any failure is thrown, so stop() can end it.
     throwFirstFailure(
@@ -199,6 +206,8 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
           app: 'auth',
           env: {
             ...withRegistry,
+            ...redisEnv,
+            ...revocationsEnv,
             DATABASE_URL: running.db!.url,
             JWT_PRIVATE_KEY: signing.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
             ARGON2_MEMORY_KIB: '4096',
@@ -214,6 +223,7 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
           env: {
             ...withRegistry,
             ...redisEnv,
+            ...revocationsEnv,
             REDIS_PREFIX: gatewayPrefix,
             REGISTRY_CACHE_MS: '200',
             CORS_ORIGINS: corsOrigin,
@@ -227,7 +237,7 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
           ? [
               startServiceProcess({
                 app: 'channels',
-                env: { ...withRegistry, DATABASE_URL: running.channelsDb!.url, ...o.channelsEnv },
+                env: { ...withRegistry, ...redisEnv, ...revocationsEnv, DATABASE_URL: running.channelsDb!.url, ...o.channelsEnv },
               }).then((p) => (running.channels = p)),
             ]
           : []),
@@ -235,7 +245,7 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
           ? [
               startServiceProcess({
                 app: 'sessions',
-                env: { ...withRegistry, ...agents.sessionsEnv(running.sessionsDb!.url), ...o.sessionsEnv },
+                env: { ...withRegistry, ...agents.sessionsEnv(running.sessionsDb!.url), ...revocationsEnv, ...o.sessionsEnv },
               }).then((p) => (running.sessions = p)),
               startServiceProcess({
                 app: 'agent-runner',
@@ -250,6 +260,7 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
                 env: {
                   ...withRegistry,
                   ...redisEnv,
+                  ...revocationsEnv,
                   DATABASE_URL: running.statusDb!.url,
                   SERVICE_CLIENT_ID: statusClient.id,
                   SERVICE_CLIENT_SECRET: statusClient.secret,
@@ -280,6 +291,7 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
       signingKey: signing.privateKey,
       authDatabaseUrl: running.db!.url,
       registryToken,
+      revocationsPrefix,
       admin,
       corsOrigin,
       stop,
@@ -288,7 +300,7 @@ async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
         databases: [running.db, running.channelsDb, running.sessionsDb, running.statusDb].flatMap((db) =>
           db ? [{ serverUrl: o.databaseUrl ?? testDatabaseServerUrl(), name: db.name }] : [],
         ),
-        redisPrefixes: [registryPrefix, gatewayPrefix, ...(agents ? [agents.prefix] : [])].map((prefix) => ({
+        redisPrefixes: [registryPrefix, gatewayPrefix, revocationsPrefix, ...(agents ? [agents.prefix] : [])].map((prefix) => ({
           url: o.redisUrl ?? testRedisUrl(),
           prefix,
         })),
@@ -320,6 +332,7 @@ function sharedView(p: OwnPlatform): Platform {
     signingKey: p.signingKey,
     authDatabaseUrl: p.authDatabaseUrl,
     registryToken: p.registryToken,
+    revocationsPrefix: p.revocationsPrefix,
     admin: { ...p.admin },
     corsOrigin: p.corsOrigin,
     stop: () => Promise.resolve(),

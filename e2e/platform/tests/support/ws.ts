@@ -19,7 +19,11 @@ export class WsClient {
   private readonly queue: WsMessage[] = [];
   private readonly waiters: Array<(m: WsMessage) => void> = [];
 
+  /** Resolves with the close code and reason once the socket is closed (by either side). */
+  readonly closed: Promise<{ code: number; reason: string }>;
+
   private constructor(private readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
     ws.on('message', (raw: WebSocket.RawData) => {
       const msg = JSON.parse(raw.toString()) as WsMessage;
       const waiter = this.waiters.shift();

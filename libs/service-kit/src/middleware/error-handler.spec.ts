@@ -49,6 +49,13 @@ const app = createServiceApp({
     a.get('/crash-non-error', () => {
       throw { internal: 'secret object' };
     });
+    a.get('/things/:name', (req, res) => {
+      res.json(parseInput(z.object({ name: z.string() }), req.params, 'params'));
+    });
+    a.post('/echo', (req, res) => {
+      // No parseInput: the app-wide check alone must keep the string away.
+      res.json({ body: req.body as unknown, query: req.query });
+    });
     a.post('/items', (req, res) => {
       const body = parseInput(z.object({ name: z.string().min(2), tags: z.array(z.string()) }), req.body, 'body');
       res.status(201).json(body);
@@ -131,5 +138,28 @@ describe('body parsing errors', () => {
   it('answers an unknown route with 404 ROUTE_NOT_FOUND', async () => {
     const res = await request(app).delete('/nowhere').expect(404);
     expect(envelopeOf(res)).toMatchObject({ error_code: 'ROUTE_NOT_FOUND', error: 'No route for DELETE /nowhere' });
+  });
+});
+
+describe('strings PostgreSQL cannot store', () => {
+  it.each([
+    ['a NUL in a body string', '{"name":"a\\u0000b","tags":[]}', 'body.name'],
+    ['a lone surrogate deep in a body', '{"name":"ok","tags":["x","\\ud800"]}', 'body.tags.1'],
+    ['a NUL in a body key', '{"name":"ok","tags":[],"k\\u0000":1}', 'body."k\\u0000"'],
+  ])('answers %s with 400 naming the field, before any handler sees it', async (_what, raw, path) => {
+    const res = await request(app).post('/echo').set('content-type', 'application/json').send(raw).expect(400);
+    expect(envelopeOf(res)).toMatchObject({ error_code: 'VALIDATION_ERROR', details: { issues: [{ path }] } });
+  });
+
+  it('answers a NUL in a query value or a path parameter with 400', async () => {
+    const query = await request(app).post('/echo?q=a%00b').send({}).expect(400);
+    expect(envelopeOf(query)).toMatchObject({ details: { issues: [{ path: 'query.q' }] } });
+    const param = await request(app).get('/things/a%00b').expect(400);
+    expect(envelopeOf(param)).toMatchObject({ details: { issues: [{ path: 'params.name' }] } });
+  });
+
+  it('passes emoji (surrogate pairs) and ordinary text through', async () => {
+    const res = await request(app).post('/echo?q=caf%C3%A9').send({ name: 'ok 😀' }).expect(200);
+    expect(res.body).toEqual({ body: { name: 'ok 😀' }, query: { q: 'café' } });
   });
 });

@@ -36,7 +36,7 @@ function fromParserError(err: HttpishError & Error): AppError | undefined {
     'stream.encoding.set': ['VALIDATION_ERROR', 'Request stream encoding should not be set'],
     'parameters.too.many': ['VALIDATION_ERROR', 'Too many parameters'],
   };
-  const hit = err.type ? byType[err.type] : undefined;
+  const hit = err.type && Object.hasOwn(byType, err.type) ? byType[err.type] : undefined;
   if (hit) return new AppError(hit[0], hit[1]);
   const status = err.status ?? err.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -1,6 +1,6 @@
 import dns from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { isInternalAddress } from './address-policy';
+import { isInternalAddress } from '@platform/net-guard';
 
 /** A webhook URL that may not be used; `reason` is meant for the person who gave it. */
 export class WebhookUrlRefused extends Error {

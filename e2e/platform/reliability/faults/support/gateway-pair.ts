@@ -84,6 +84,7 @@ export class GatewayTwins {
         REGISTRY_URL: platform.registry.url,
         REGISTRY_TOKEN: platform.registryToken,
         REDIS_PREFIX: this.redisPrefix,
+        REVOCATIONS_PREFIX: platform.revocationsPrefix,
         RATE_LIMIT_DEFAULT_PER_MIN: '1000000',
         REGISTRY_CACHE_MS: '200',
         CORS_ORIGINS: platform.corsOrigin,

@@ -30,6 +30,8 @@ export const EXAMPLES: Record<string, Record<string, unknown>> = {
   [`POST ${S}/{id}/runs/{run_id}/cancel`]: { reason: 'fuzz' },
   [`POST ${S}/{id}/permissions/{request_id}`]: { decision: 'deny', remember: false },
   'PUT /api/v1/webhook-settings': { url: HOOK, rotate_secret: false },
+  // Admins only: the owner's attempts are refused, whatever they send.
+  'PUT /api/v1/budgets/{user_id}': { daily_tokens: 1000, monthly_cost_usd: null },
 };
 
 type Pairs = Array<[string, Doc]>;

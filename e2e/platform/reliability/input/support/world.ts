@@ -61,6 +61,7 @@ export async function buildWorld(platform: Platform): Promise<World> {
 export function idsFor(world: World, template: string, param: string): string[] {
   if (param === 'run_id') return world.ids.runs;
   if (param === 'request_id') return world.ids.permissionRequests;
+  if (param === 'user_id') return world.ids.users;
   if (template.startsWith('/users')) return world.ids.users;
   if (template.includes('channels')) return world.ids.channels;
   if (template.startsWith(SESSIONS)) return world.ids.sessions;

@@ -1,0 +1,1 @@
+export { isInternalAddress, ipv6Groups } from './address-policy';
