@@ -69,6 +69,7 @@ runMain('agent-runner', async () => {
     logger,
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    idleGraceMs: config.SHUTDOWN_IDLE_GRACE_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     // Runs in flight get SHUTDOWN_TIMEOUT_MS to finish; the rest go back to the queue.
     beforeDrain: async () => {

@@ -72,9 +72,10 @@ describe('runTestCommand', () => {
     const grandchild = `require('node:fs').writeFileSync('child.started', '${marker}'); setTimeout(() => {}, 60000)`;
     const script = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'ignore', detached: true }).unref(); setTimeout(() => {}, 60000);`;
     const sessionId = await workdirWith({});
-    const r = finished(await run({ hang: ['node', '-e', script] }, sessionId, 'hang', { timeoutMs: 1500 }));
+    // Long enough for two Node processes to start on a loaded machine (the grandchild must exist to be killed).
+    const r = finished(await run({ hang: ['node', '-e', script] }, sessionId, 'hang', { timeoutMs: 3000 }));
     expect(r).toMatchObject({ passed: false, timed_out: true, exit_code: null, signal: 'SIGKILL' });
-    expect(r.output).toMatch(/\[killed after 1500 ms\]$/);
+    expect(r.output).toMatch(/\[killed after 3000 ms\]$/);
     expect(await fs.readFile(`${h.workdir(sessionId)}/child.started`, 'utf8')).toBe(marker);
     // The sandbox's PID namespace ends with it: no process on this machine still carries the marker.
     await waitUntil('the detached grandchild is gone', () => pidsWithCommandLine(marker).length === 0, 5000);

@@ -45,6 +45,7 @@ runMain('auth', async () => {
     logger,
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    idleGraceMs: config.SHUTDOWN_IDLE_GRACE_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     afterListen: registerOnListen({ config, logger, name: 'auth', endpoints: AUTH_ENDPOINTS }),
   });

@@ -37,6 +37,7 @@ runMain('channels', async () => {
     logger,
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    idleGraceMs: config.SHUTDOWN_IDLE_GRACE_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     afterListen: registerOnListen({ config, logger, name: 'channels', endpoints: CHANNELS_ENDPOINTS }),
   });

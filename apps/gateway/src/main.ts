@@ -58,6 +58,7 @@ runMain('gateway', async () => {
     logger,
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    idleGraceMs: config.SHUTDOWN_IDLE_GRACE_MS,
     headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     onServer: (server) => server.on('upgrade', upgrade),

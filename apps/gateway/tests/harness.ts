@@ -91,8 +91,9 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
 
   const registry = await startServiceProcess({
     app: 'registry',
-    // A short drain: this process's fetch keeps idle connections to it (~4 s), which a stop would otherwise wait out.
-    env: { REGISTRY_TOKEN: registryToken, REDIS_PREFIX: registryPrefix, INSTANCE_TTL_MS: '3000', REDIS_URL: testRedisUrl(), SHUTDOWN_TIMEOUT_MS: '1000' },
+    // The echo instance below never heartbeats: it must outlive the file however slowly it runs (a 3 s TTL
+    // expired mid-file on a loaded machine: 'no live instance registered' instead of the breaker's answer).
+    env: { REGISTRY_TOKEN: registryToken, REDIS_PREFIX: registryPrefix, INSTANCE_TTL_MS: '600000', REDIS_URL: testRedisUrl(), SHUTDOWN_TIMEOUT_MS: '1000' },
   });
 
   const upstream = new Upstream(await freePort());

@@ -68,6 +68,7 @@ runMain('sessions', async () => {
     logger,
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    idleGraceMs: config.SHUTDOWN_IDLE_GRACE_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     onServer: (server) => server.on('upgrade', built.upgrade),
     // Streams never end by themselves: close them so clients reconnect (with Last-Event-ID) elsewhere.

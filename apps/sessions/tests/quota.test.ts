@@ -4,7 +4,8 @@ import { startSessions, type SessionsHarness, type TestUser } from './support/se
 let h: SessionsHarness;
 
 beforeAll(async () => {
-  h = await startSessions({ name: 'quota' });
+  // Its own auth: the last test stops it.
+  h = await startSessions({ name: 'quota', ownDependencies: true });
 }, 60_000);
 
 afterAll(async () => {

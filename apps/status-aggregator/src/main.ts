@@ -92,6 +92,7 @@ runMain('status-aggregator', async () => {
     logger,
     lifecycle,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    idleGraceMs: config.SHUTDOWN_IDLE_GRACE_MS,
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     // Streams never end by themselves: close them so clients reconnect elsewhere.
     beforeDrain: () => streams.closeAll(),

@@ -8,7 +8,7 @@ jest.setTimeout(30_000);
 let platform: Platform;
 
 beforeAll(async () => {
-  platform = await startPlatform({ name: 'e2e-auth-flows' });
+  platform = await startPlatform({ name: 'e2e-auth-flows', sessions: true, shared: true });
 }, 90_000);
 
 afterAll(async () => {

@@ -16,7 +16,7 @@ let admin: JsonClient;
 let user: Session;
 
 beforeAll(async () => {
-  platform = await startPlatform({ name: 'e2e-bad-input' });
+  platform = await startPlatform({ name: 'e2e-bad-input', sessions: true, shared: true });
   admin = (await signIn(platform.api, platform.admin)).as;
   user = await signUp(platform.api, 'target');
 }, 90_000);

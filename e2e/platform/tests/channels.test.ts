@@ -10,7 +10,7 @@ let alice: Session;
 let bob: Session;
 
 beforeAll(async () => {
-  platform = await startPlatform({ name: 'e2e-channels', channels: true });
+  platform = await startPlatform({ name: 'e2e-channels', sessions: true, shared: true });
   [alice, bob] = await Promise.all([signUp(platform.api, 'alice'), signUp(platform.api, 'bob')]);
 }, 90_000);
 

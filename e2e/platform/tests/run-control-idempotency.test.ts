@@ -12,7 +12,7 @@ let platform: Platform;
 let alice: Session;
 
 beforeAll(async () => {
-  platform = await startPlatform({ name: 'e2e-run-control-idempotency', sessions: true });
+  platform = await startPlatform({ name: 'e2e-run-control-idempotency', sessions: true, shared: true });
   alice = await signUp(platform.api, 'alice');
 }, 90_000);
 

@@ -89,7 +89,7 @@ describe('webhook URLs on a platform with the default policy (no internal target
   let user: Session;
 
   beforeAll(async () => {
-    platform = await startPlatform({ name: 'e2e-run-control-ssrf', sessions: true });
+    platform = await startPlatform({ name: 'e2e-run-control-ssrf', sessions: true, shared: true });
     user = await signUp(platform.api, 'ssrf');
     await putWebhookSettings(user.as, {});
   }, 90_000);

@@ -24,7 +24,7 @@ let session: AgentSession;
 let run: Run;
 
 beforeAll(async () => {
-  platform = await startPlatform({ name: 'e2e-sessions-access', sessions: true });
+  platform = await startPlatform({ name: 'e2e-sessions-access', sessions: true, shared: true });
   [alice, bob] = await Promise.all([signUp(platform.api, 'alice'), signUp(platform.api, 'bob')]);
   const channel = await createChannel(alice.as, 'private');
   session = await createSession(alice.as, {

@@ -31,7 +31,7 @@ let writer: Session;
 let forker: Session;
 
 beforeAll(async () => {
-  platform = await startPlatform({ name: 'e2e-sessions-flow', sessions: true });
+  platform = await startPlatform({ name: 'e2e-sessions-flow', sessions: true, shared: true });
   [alice, writer, forker] = await Promise.all([
     signUp(platform.api, 'alice'),
     signUp(platform.api, 'writer'),

@@ -12,7 +12,7 @@ let platform: Platform;
 let admin: Awaited<ReturnType<typeof signIn>>;
 
 beforeAll(async () => {
-  platform = await startPlatform({ name: 'e2e-sessions-guards', sessions: true });
+  platform = await startPlatform({ name: 'e2e-sessions-guards', sessions: true, shared: true });
   admin = await signIn(platform.api, platform.admin);
 }, 90_000);
 

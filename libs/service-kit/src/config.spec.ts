@@ -46,6 +46,12 @@ describe('loadConfig', () => {
     for (const p of problems) expect(message).toContain(p);
   });
 
+  it('takes an idle grace of 0 ms (tests), leaves it unset by default and refuses a negative one', () => {
+    expect(loadConfig(Schema, { ...valid, SHUTDOWN_IDLE_GRACE_MS: '0' }).SHUTDOWN_IDLE_GRACE_MS).toBe(0);
+    expect(loadConfig(Schema, valid).SHUTDOWN_IDLE_GRACE_MS).toBeUndefined();
+    expect(() => loadConfig(Schema, { ...valid, SHUTDOWN_IDLE_GRACE_MS: '-1' })).toThrow(/SHUTDOWN_IDLE_GRACE_MS/);
+  });
+
   it('rejects an instance id that could not be used in a key or URL', () => {
     expect(() => loadConfig(Schema, { ...valid, INSTANCE_ID: 'has spaces/and slashes' })).toThrow(/INSTANCE_ID/);
   });

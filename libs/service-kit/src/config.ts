@@ -58,6 +58,11 @@ export const BaseConfigSchema = z.object({
   BODY_LIMIT: z.string().default('100kb'),
   SHUTDOWN_TIMEOUT_MS: env.ms.default(10_000),
   /**
+   * How long idle keep-alive connections stay open once draining starts (time for a load balancer to
+   * stop using the instance); default half of SHUTDOWN_TIMEOUT_MS, at most 5 s. Tests set 0.
+   */
+  SHUTDOWN_IDLE_GRACE_MS: z.coerce.number().int().min(0).optional(),
+  /**
    * Which hops in front may speak for the client in X-Forwarded-For (Express's `trust proxy`): `false`
    * (none: clients connect directly), `true` (any: never on a public port), a hop count (`1`), or
    * addresses, CIDRs and named ranges (`loopback`, `uniquelocal`, `10.0.0.0/8`, comma-separated).

@@ -8,7 +8,9 @@ export {
   type ServiceProcess,
   type StartServiceProcessOptions,
 } from './service-process';
+export { serviceBundle, defaultServiceRuntime, type ServiceRuntime } from './service-bundle';
 export { killAllServiceProcesses, liveServiceProcessCount } from './children';
+export { workerShared, canShareAcrossFiles, sharedProcessView, TEST_RUN_DIR_ENV, type Leftovers } from './worker-shared';
 export {
   createTestDatabase,
   testDatabaseName,

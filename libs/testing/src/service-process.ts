@@ -5,11 +5,16 @@ import { trackChild } from './children';
 import { LineBuffer } from './line-buffer';
 import { freePort } from './ports';
 import { findRepoRoot } from './repo-root';
+import { defaultServiceRuntime, serviceBundle, type ServiceRuntime } from './service-bundle';
 
 export interface StartServiceProcessOptions {
   /** The app to run: `apps/<app>/src/main.ts`. */
   app: 'registry' | 'auth' | 'gateway' | (string & {});
-  /** Merged over `process.env`; PORT, HOST and LOG_FORMAT are always set by the harness. */
+  /**
+   * Merged over `process.env`; PORT, HOST and LOG_FORMAT are always set by the harness. Unless given
+   * here, SHUTDOWN_IDLE_GRACE_MS is 0: a stop does not hold idle keep-alive connections open for a
+   * load balancer (a test of draining behind a proxy sets it).
+   */
   env: Record<string, string>;
   /** Defaults to a free port. */
   port?: number;
@@ -19,6 +24,11 @@ export interface StartServiceProcessOptions {
   maxLogLines?: number;
   /** How long `stop()` waits after its signal before SIGKILL (default 10 s). */
   stopTimeoutMs?: number;
+  /**
+   * `bundle` runs the app's prebuilt esbuild bundle (rebuilt when its sources change), `tsx` its
+   * sources through `node --import tsx`. Default: env TEST_SERVICE_RUNTIME, else `bundle`.
+   */
+  runtime?: ServiceRuntime;
 }
 
 export interface ServiceProcess {
@@ -35,6 +45,11 @@ export interface ServiceProcess {
   kill(): Promise<void>;
   /** Starts the app again on the same port with the same env (stopping it first if running). */
   restart(): Promise<void>;
+  /**
+   * Lets the test process end while this process still runs (it is killed as the test process exits):
+   * for a process shared by the test files of a Jest worker (libs/testing workerShared).
+   */
+  unref(): void;
 }
 
 /** The app did not become ready: carries its exit code (if it exited) and its captured logs. */
@@ -65,6 +80,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 class ServiceProcessHandle implements ServiceProcess {
   readonly url: string;
   private run: Run | undefined;
+  private unrefd = false;
   private readonly buffer: LineBuffer;
   private readonly root = findRepoRoot();
 
@@ -87,19 +103,27 @@ class ServiceProcessHandle implements ServiceProcess {
   async start(): Promise<void> {
     const entry = path.join('apps', this.o.app, 'src', 'main.ts');
     if (!fs.existsSync(path.join(this.root, entry))) throw new Error(`no such app entry point: ${entry}`);
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const exitWithParent = ['--require', path.join(this.root, 'tools', 'jest', 'exit-with-parent.js')];
+    const args =
+      (this.o.runtime ?? defaultServiceRuntime()) === 'bundle'
+        ? [...exitWithParent, '--enable-source-maps', await serviceBundle(this.o.app)]
+        : [...exitWithParent, '--import', 'tsx', entry];
+    const child = spawn(process.execPath, args, {
       cwd: this.root,
       env: {
         ...process.env,
         ...this.o.env,
         LOG_LEVEL: this.o.env.LOG_LEVEL ?? 'warn',
+        SHUTDOWN_IDLE_GRACE_MS: this.o.env.SHUTDOWN_IDLE_GRACE_MS ?? '0',
         PORT: String(this.port),
         HOST: '127.0.0.1',
         LOG_FORMAT: 'json',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin: a pipe that ends when this process does (tools/jest/exit-with-parent.js).
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     trackChild(child);
+    if (this.unrefd) unrefChild(child);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.buffer.push('stdout', chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.buffer.push('stderr', chunk));
     const run: Run = {
@@ -166,6 +190,11 @@ class ServiceProcessHandle implements ServiceProcess {
     return exit.code;
   }
 
+  unref(): void {
+    this.unrefd = true;
+    if (this.run) unrefChild(this.run.child);
+  }
+
   async kill(): Promise<void> {
     if (this.run) await this.signalAndWait(this.run, 'SIGKILL');
   }
@@ -176,13 +205,18 @@ class ServiceProcessHandle implements ServiceProcess {
   }
 }
 
+function unrefChild(child: ChildProcess): void {
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+}
+
 function causeOf(err: Error): string {
   const cause = (err as { cause?: { code?: string } }).cause;
   return cause?.code ? ` (${cause.code})` : '';
 }
 
 /**
- * Runs `apps/<app>/src/main.ts` as a real child process (`node --import tsx`, cwd = repo root) and
+ * Runs `apps/<app>/src/main.ts` as a real child process (its prebuilt bundle, or through tsx; cwd = repo root) and
  * resolves once `GET /ready` answers 200; rejects with the captured logs if it exits or times out.
  */
 export async function startServiceProcess(opts: StartServiceProcessOptions): Promise<ServiceProcess> {

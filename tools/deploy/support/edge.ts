@@ -69,6 +69,8 @@ export async function startEdge(): Promise<Edge> {
     // The edge limit is HAProxy's here; the gateways' own per-client limit stays out of the way.
     RATE_LIMIT_DEFAULT_PER_MIN: '1000000',
     SHUTDOWN_TIMEOUT_MS: '3000',
+    // Idle keep-alive connections stay open this long once draining starts, so HAProxy stops using them first.
+    SHUTDOWN_IDLE_GRACE_MS: '1500',
   };
   const start = () => startServiceProcess({ app: 'gateway', env, stopTimeoutMs: 5000 });
   const gateways = (await Promise.all([start(), start()])) as [ServiceProcess, ServiceProcess];

@@ -1,19 +1,29 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { ServiceInstancesResponseSchema } from '@platform/contracts';
 import {
   cleanupRedisPrefix,
   createTestDatabase,
   jsonRequest,
   redisPrefix,
+  sharedProcessView,
   startServiceProcess,
+  testDatabaseServerUrl,
   testRedisUrl,
   waitUntil,
+  workerShared,
+  type Leftovers,
   type ServiceProcess,
   type TestDatabase,
 } from '@platform/testing';
 
-/** The service identity sessions uses to call auth and channels. */
-export const SERVICE_CLIENT = { id: 'sessions', secret: `sessions-secret-${randomBytes(12).toString('hex')}` } as const;
+/**
+ * The service identity sessions uses to call auth and channels: the same in every file of a run (the
+ * dependencies are shared by the files of a worker, and each file loads this module afresh).
+ */
+export const SERVICE_CLIENT = {
+  id: 'sessions',
+  secret: `sessions-secret-${process.env.TEST_RUN_DIR ? createHash('sha256').update(process.env.TEST_RUN_DIR).digest('hex').slice(0, 24) : randomBytes(12).toString('hex')}`,
+} as const;
 
 /** Real registry, auth (and channels) processes that the in-process sessions app talks to. */
 export interface Dependencies {
@@ -36,8 +46,32 @@ export async function isRegistered(registryUrl: string, token: string, service: 
   return res.status === 200 && ServiceInstancesResponseSchema.parse(res.body).instances.length > 0;
 }
 
-/** Starts the registry, then auth (and channels when asked) on private databases and Redis keys. */
-export async function startDependencies(o: { name: string; channels?: boolean }): Promise<Dependencies> {
+/**
+ * The registry, auth and channels the files of this Jest worker share (started by the first file that
+ * asks, gone when the worker ends; `stop()` only lets go of them): every file has its own users,
+ * sessions database and Redis keys. With `own`, the file's own registry and auth (and channels when
+ * asked) on private databases and Redis keys, e.g. to stop one of them.
+ */
+export async function startDependencies(o: { name: string; channels?: boolean; own?: boolean }): Promise<Dependencies> {
+  if (!o.own) {
+    const shared = await workerShared('sessions-tests:dependencies', () => startOwnDependencies({ name: 'shared', channels: true }), {
+      stop: (d) => d.stop(),
+      leftovers: (d) => d.leftovers(),
+    });
+    if (shared)
+      return {
+        ...shared,
+        registry: sharedProcessView(shared.registry),
+        auth: sharedProcessView(shared.auth),
+        channels: shared.channels && sharedProcessView(shared.channels),
+        admin: { ...shared.admin },
+        stop: () => Promise.resolve(),
+      };
+  }
+  return startOwnDependencies(o);
+}
+
+async function startOwnDependencies(o: { name: string; channels?: boolean }): Promise<Dependencies & { leftovers(): Leftovers }> {
   const registryToken = `sessions-test-${randomBytes(16).toString('hex')}`;
   const registryKeys = redisPrefix(`${o.name}-registry`);
   const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
@@ -95,7 +129,13 @@ export async function startDependencies(o: { name: string; channels?: boolean })
     await waitUntil('auth is registered', () => isRegistered(registry.url, registryToken, 'auth'));
     if (o.channels)
       await waitUntil('channels is registered', () => isRegistered(registry.url, registryToken, 'channels'));
-    return { registry, auth: running.auth!, channels: running.channels, registryToken, signingKey, admin, stop };
+    const leftovers = (): Leftovers => ({
+      pids: [running.registry, running.auth, running.channels].flatMap((p) => (p ? [p.pid] : [])),
+      databases: [running.authDb, running.channelsDb].flatMap((db) => (db ? [{ serverUrl: testDatabaseServerUrl(), name: db.name }] : [])),
+      redisPrefixes: [{ url: testRedisUrl(), prefix: registryKeys }],
+      dirs: [],
+    });
+    return { registry, auth: running.auth!, channels: running.channels, registryToken, signingKey, admin, stop, leftovers };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

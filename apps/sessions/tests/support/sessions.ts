@@ -229,17 +229,19 @@ export interface SessionsHarness {
 
 const PASSWORD = 'correct-horse-42';
 
-/** Registry, auth (and channels) as processes, plus one in-process sessions app on a fresh database. */
+/** Registry, auth and channels as processes (shared by the worker's files unless ownDependencies), plus one in-process sessions app on a fresh database. */
 export async function startSessions(o: {
   name: string;
   channels?: boolean;
+  /** The file's own registry and auth (and channels), e.g. to stop one; by default the worker's shared ones. */
+  ownDependencies?: boolean;
   env?: Record<string, string>;
   /** Stands in for DNS in the webhook address checks. */
   resolveHost?: Resolve;
 }): Promise<SessionsHarness> {
   const keys = sessionsKeys(o.name);
   const [deps, database] = await Promise.all([
-    startDependencies({ name: o.name, channels: o.channels ?? false }),
+    startDependencies({ name: o.name, channels: o.channels ?? false, own: o.ownDependencies ?? false }),
     createTestDatabase('sessions'),
   ]);
   const instances: SessionsInstance[] = [];

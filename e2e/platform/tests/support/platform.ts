@@ -6,9 +6,13 @@ import {
   jsonRequest,
   redisPrefix,
   startServiceProcess,
+  testDatabaseServerUrl,
   testRedisUrl,
   waitUntil,
+  sharedProcessView,
+  workerShared,
   type JsonClient,
+  type Leftovers,
   type ServiceProcess,
   type TestDatabase,
 } from '@platform/testing';
@@ -59,6 +63,15 @@ export interface PlatformOptions {
   /** Also run the status-aggregator (own database, a service identity for the channels count), behind the gateway. */
   statusAggregator?: boolean;
   statusAggregatorEnv?: Record<string, string>;
+  /**
+   * Share the platform with the other test files of this Jest worker that ask for the same options
+   * (`name` aside): started by the first, handed to the next ones (a worker runs one file at a time),
+   * gone when the worker ends; `stop()` only lets go of it. Only for files that use the platform
+   * through its API with users, sessions and channels of their own, never stop, kill or restart its
+   * processes, and assert nothing about what other files may have left in it (user lists, the admin's
+   * sessions). Without Jest's globalSetup (no run directory), the platform is the file's own.
+   */
+  shared?: boolean;
 }
 
 /** One private registry + auth + gateway, run as real processes; tests talk to `api` (the gateway) only. */
@@ -96,8 +109,28 @@ const GENEROUS_LIMITS: RateRule[] = [
   { id: 'auth-login', prefix: '/auth/login', method: 'POST', limit: 1000, window_s: 60 },
 ];
 
-/** Starts registry, then auth and gateway side by side, each on a free port with private state. */
+/**
+ * Starts registry, then auth and gateway side by side, each on a free port with private state; or,
+ * with `shared`, finds the one this Jest worker already runs with the same options.
+ */
 export async function startPlatform(o: PlatformOptions): Promise<Platform> {
+  if (!o.shared) return startOwnPlatform(o);
+  const { name: _name, shared: _shared, ...options } = o;
+  // Files add up on a shared gateway: its per-client limit (auth's routes have their own) is out of the way.
+  const gatewayEnv = { RATE_LIMIT_DEFAULT_PER_MIN: '100000', ...options.gatewayEnv };
+  const platform = await workerShared(`e2e-platform:${stableJson(options)}`, () => startOwnPlatform({ ...options, gatewayEnv, name: 'shared' }), {
+    stop: (p) => p.stop(),
+    leftovers: (p) => p.leftovers(),
+  });
+  return platform ? sharedView(platform) : startOwnPlatform(o);
+}
+
+/** A platform this file started, with what it leaves behind should its worker end before `stop()`. */
+interface OwnPlatform extends Platform {
+  leftovers(): Leftovers;
+}
+
+async function startOwnPlatform(o: PlatformOptions): Promise<OwnPlatform> {
   const registryToken = `e2e-${randomBytes(24).toString('hex')}`;
   const registryPrefix = redisPrefix(`${o.name}-registry`);
   const gatewayPrefix = redisPrefix(`${o.name}-gateway`);
@@ -262,11 +295,60 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       admin,
       corsOrigin,
       stop,
+      leftovers: () => ({
+        pids: Object.values(running).flatMap((p) => (p && 'pid' in p ? [p.pid] : [])),
+        databases: [running.db, running.channelsDb, running.sessionsDb, running.statusDb].flatMap((db) =>
+          db ? [{ serverUrl: o.databaseUrl ?? testDatabaseServerUrl(), name: db.name }] : [],
+        ),
+        redisPrefixes: [registryPrefix, gatewayPrefix, revocationsPrefix, ...(agents ? [agents.prefix] : [])].map((prefix) => ({
+          url: o.redisUrl ?? testRedisUrl(),
+          prefix,
+        })),
+        dirs: agents?.workdirRoot ? [agents.workdirRoot] : [],
+      }),
     };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * This file's view of a platform shared by the files of a Jest worker: fresh clients, and processes
+ * that refuse to be stopped, killed or restarted (other files still need them).
+ */
+function sharedView(p: OwnPlatform): Platform {
+  const view = sharedProcessView;
+  return {
+    registry: view(p.registry),
+    auth: view(p.auth),
+    gateway: view(p.gateway),
+    ...(p.channels ? { channels: view(p.channels) } : {}),
+    ...(p.sessions ? { sessions: view(p.sessions) } : {}),
+    ...(p.runner ? { runner: view(p.runner) } : {}),
+    ...(p.workdirRoot ? { workdirRoot: p.workdirRoot } : {}),
+    ...(p.statusAggregator ? { statusAggregator: view(p.statusAggregator) } : {}),
+    api: jsonRequest(p.gateway.url),
+    signingKey: p.signingKey,
+    authDatabaseUrl: p.authDatabaseUrl,
+    registryToken: p.registryToken,
+    revocationsPrefix: p.revocationsPrefix,
+    admin: { ...p.admin },
+    corsOrigin: p.corsOrigin,
+    stop: () => Promise.resolve(),
+  };
+}
+
+/** JSON with object keys sorted, so equal options make equal keys. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
 }
 
 /** Whether the registry lists a live instance of `service`. */

@@ -59,11 +59,12 @@ export class GatewayTwins {
   ];
 
   /**
-   * Longer than the test platform's 2 s, as in production (k8s gives the gateway 20 s): half of it,
-   * up to 5 s, idle keep-alive connections stay open so HAProxy (DOWN after two failed checks, about
-   * 1.5 s) stops using a draining gateway before they close.
+   * Longer than the test platform's 2 s, as in production (k8s gives the gateway 20 s), and idle
+   * keep-alive connections stay open 3 s (the services' default: half the drain, up to 5 s; the test
+   * harness's is 0) so HAProxy (DOWN after two failed checks, about 1.5 s) stops using a draining
+   * gateway before they close.
    */
-  readonly drainEnv = { SHUTDOWN_TIMEOUT_MS: '6000' };
+  readonly drainEnv = { SHUTDOWN_TIMEOUT_MS: '6000', SHUTDOWN_IDLE_GRACE_MS: '3000' };
 
   /** startPlatform options that make its gateway use these settings. */
   platformOptions(): Pick<PlatformOptions, 'gatewayEnv' | 'rateLimits'> {
